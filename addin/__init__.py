@@ -1,0 +1,6 @@
+"""gestimum-excel: load Excel workbooks into Gestimum ERP through its Web Service 2 importers.
+
+Importing `addin` stays headless and fast: it never imports xlwings, httpx or openpyxl.
+"""
+
+__version__ = "0.1.0"
