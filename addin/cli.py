@@ -1,0 +1,127 @@
+"""`gestimum-excel`: the headless command line over the same pipeline as the ribbon.
+
+Exit codes (DESIGN §3.2): 0 success, 1 some lines rejected, 2 bad input (nothing sent),
+3 server/network error or unknown outcome.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from addin import __version__
+from addin.errors import AddinError
+
+__all__ = ["main"]
+
+DEFAULT_SERVER = "http://localhost:8080"
+DEFAULT_FICHIER = "DEMO.Gestimum"
+DEFAULT_UTILISATEUR = "DEMO"
+DEFAULT_BATCH_SIZE = 500
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with French usage errors and exit code 2 (bad input)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Erreur : {message}\n")
+
+
+def _add_target(p: argparse.ArgumentParser, *, server: bool = True) -> None:
+    if server:
+        p.add_argument("--server", help=f"URL du Web Service Gestimum (défaut {DEFAULT_SERVER})")
+    p.add_argument("--societe", help=f"fichier société .Gestimum (défaut {DEFAULT_FICHIER})")
+    p.add_argument("--utilisateur", help=f"utilisateur Gestimum (défaut {DEFAULT_UTILISATEUR})")
+    p.add_argument(
+        "--batch-size", type=int, help=f"lignes par requête (défaut {DEFAULT_BATCH_SIZE})"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (French help)."""
+    parser = _Parser(
+        prog="gestimum-excel",
+        description="Importer des classeurs Excel dans Gestimum ERP (Web Service 2).",
+    )
+    parser.add_argument("--version", action="version", version=f"gestimum-excel {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("demo", help="démonstration complète contre le bac à sable intégré")
+    p.add_argument("--out", type=Path, default=Path("gestimum-demo.xlsx"),
+                   help="classeur de résultats (défaut ./gestimum-demo.xlsx)")
+
+    p = sub.add_parser("check", help="contrôle hors ligne d'un classeur")
+    p.add_argument("workbook", type=Path)
+    p.add_argument("--sheet", action="append", help="feuille à contrôler (répétable)")
+    p.add_argument("--endpoint", help="point d'entrée si la feuille ne le désigne pas")
+
+    p = sub.add_parser("payload", help="affiche les requêtes JSON qui seraient envoyées")
+    p.add_argument("workbook", type=Path)
+    p.add_argument("--sheet", required=True)
+    p.add_argument("--endpoint")
+    p.add_argument("--test", action="store_true", help="requêtes en mode test (tester = Oui)")
+    _add_target(p, server=False)
+
+    p = sub.add_parser("import", help="contrôle, envoie et écrit les résultats dans le classeur")
+    p.add_argument("workbook", type=Path)
+    p.add_argument("--sheet", action="append", help="feuille à importer (répétable)")
+    p.add_argument(
+        "--all", action="store_true", help="toutes les feuilles, dans l'ordre des dépendances"
+    )
+    p.add_argument("--endpoint")
+    p.add_argument("--test", action="store_true", help="mode test de Gestimum : rien n'est écrit")
+    p.add_argument("--out", type=Path, help="écrire les résultats dans une copie")
+    p.add_argument("--reimport", action="store_true",
+                   help="renvoyer aussi les lignes déjà importées (#STATUT « Importée »)")
+    p.add_argument("--yes", action="store_true",
+                   help="ne pas demander de confirmation pour un environnement de production")
+    p.add_argument("--insecure", action="store_true",
+                   help="ne pas vérifier le certificat TLS (déconseillé)")
+    _add_target(p)
+
+    p = sub.add_parser("sandbox", help="lance le bac à sable Gestimum (serveur local)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument(
+        "--data", type=Path, help="dossier des bases SQLite (défaut : dossier temporaire)"
+    )
+    p.add_argument("--latency", type=float, default=0.0, help="délai par appel, en secondes")
+
+    p = sub.add_parser("version", help="versions du Web Service et de l'ERP")
+    p.add_argument("--server", default=DEFAULT_SERVER)
+    p.add_argument("--insecure", action="store_true")
+
+    p = sub.add_parser("templates", help="(re)génère les classeurs modèles")
+    p.add_argument("--out", type=Path, help="dossier de sortie (défaut workbook_templates/)")
+
+    sub.add_parser("endpoints", help="liste les points d'entrée Gestimum")
+
+    p = sub.add_parser("install-addin", help="installe le complément Excel (Windows)")
+    p.add_argument("--uninstall", action="store_true", help="désinstalle le complément")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; French message and exit code on every known failure."""
+    args = build_parser().parse_args(argv)
+    from addin import commands
+
+    handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))
+    try:
+        return handler(args)
+    except AddinError as exc:
+        print(f"Erreur : {exc.user_message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 130
+
+
+def print_json(data: object) -> None:
+    """JSON for humans and machines: UTF-8, indented, accents kept."""
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
