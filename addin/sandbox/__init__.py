@@ -1,0 +1,162 @@
+"""A local stand-in for Gestimum "Web Service 2": same URLs, bodies, answers and journal.
+
+Public API: `running_sandbox()` (in-process, free loopback port, always stopped cleanly) and
+`serve_forever()` (the `gestimum-excel sandbox` command). Choices made where the Gestimum docs
+are silent are written down in docs/SANDBOX.md.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .seed import DEMO_FICHIER, create_company, seed_demo
+from .server import FAULTS, Fault, SandboxApp, SandboxServer
+from .store import read_pieces, read_rows
+
+__all__ = ["FAULTS", "SandboxHandle", "running_sandbox", "serve_forever"]
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class SandboxHandle:
+    """A running sandbox: its URL and data folder, fault injection and what landed."""
+
+    def __init__(self, server: SandboxServer, thread: threading.Thread) -> None:
+        self._server = server
+        self._thread = thread
+        self._app = server.app
+        host, port = server.server_address[:2]
+        self.host: str = str(host)
+        self.port: int = int(port)
+        shown = f"[{self.host}]" if ":" in self.host else self.host
+        self.url = f"http://{shown}:{self.port}"
+        self.data_dir: Path = self._app.data_dir
+
+    @property
+    def latency(self) -> float:
+        """Seconds spent "opening the company" on every call (Gestimum takes ~5 s)."""
+        return self._app.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self._app.latency = max(0.0, float(seconds))
+
+    def inject(
+        self, fault: str, *, times: int = 1, endpoint: str | None = None,
+        seconds: float | None = None,
+    ) -> None:
+        """Make the next `times` calls (of `endpoint`, or any) fail the way `fault` says."""
+        from .errors import RequestError
+
+        try:
+            self._app.faults.add(Fault(fault, times, endpoint, seconds))
+        except RequestError as exc:
+            raise ValueError(exc.message) from None
+
+    def clear_faults(self) -> None:
+        """Forget every pending fault."""
+        self._app.faults.clear()
+
+    def faults(self) -> list[dict[str, Any]]:
+        """Pending faults (what is left of their `times`)."""
+        return self._app.faults.snapshot()
+
+    def rows(self, table_or_endpoint: str, fichier: str = DEMO_FICHIER) -> list[dict[str, Any]]:
+        """Stored rows of an endpoint (`Clients`…) or of `Ecritures`/`Echeances`/`Analytiques`."""
+        path = self._company(fichier)
+        return read_rows(path, table_or_endpoint)
+
+    def pieces(self, fichier: str = DEMO_FICHIER) -> list[dict[str, Any]]:
+        """Created pièces (documents) with their lines, in creation order."""
+        return read_pieces(self._company(fichier))
+
+    def add_company(self, fichier: str, users: dict[str, str] | None = None) -> None:
+        """Create an empty company with these users (code → password)."""
+        create_company(self.data_dir, fichier, users or {"DEMO": ""})
+
+    def get(self, path: str) -> Any:
+        """GET a `/sandbox/…` path over HTTP and decode the JSON answer (for manual checks)."""
+        with urllib.request.urlopen(self.url + path, timeout=30) as answer:
+            return json.loads(answer.read().decode("utf-8"))
+
+    def _company(self, fichier: str) -> Path:
+        path = self._app.find_company(fichier)
+        if path is None:
+            raise KeyError(fichier)
+        return path
+
+    def stop(self) -> None:
+        """Stop serving, wake waiting/hanging requests, join every thread, free the port."""
+        self._app.stop.set()
+        self._server.shutdown()
+        self._server.server_close()  # joins the request threads (block_on_close)
+        self._thread.join()
+        self._app.close()
+
+
+def _start(data_dir: Path, latency: float, host: str, port: int) -> SandboxHandle:
+    seed_demo(data_dir)
+    app = SandboxApp(data_dir, latency)
+    server = SandboxServer((host, port), app)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="gestimum-sandbox"
+    )
+    thread.start()
+    return SandboxHandle(server, thread)
+
+
+@contextmanager
+def running_sandbox(
+    data_dir: Path | None = None, *, latency: float = 0.0, host: str = "127.0.0.1", port: int = 0,
+) -> Iterator[SandboxHandle]:
+    """Run a sandbox in this process (a free port when `port` is 0) and always stop it cleanly.
+
+    Without `data_dir`, a fresh temporary folder with the seeded demo company, removed on exit.
+    """
+    owned = data_dir is None
+    folder = Path(tempfile.mkdtemp(prefix="gestimum-sandbox-")) if owned else Path(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = _start(folder, latency, host, port)
+        try:
+            yield handle
+        finally:
+            handle.stop()
+    finally:
+        if owned:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def serve_forever(host: str, port: int, data_dir: Path | None, latency: float) -> None:
+    """The `gestimum-excel sandbox` command: serve until Ctrl+C, printing where, in French."""
+    owned = data_dir is None
+    folder = Path(tempfile.mkdtemp(prefix="gestimum-sandbox-")) if owned else Path(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = _start(folder, latency, host, port)
+    print(f"Bac à sable Gestimum à l'écoute sur {handle.url}")
+    print(f"Données : {folder}{' (dossier temporaire)' if owned else ''}")
+    print(f"Société de démonstration : {DEMO_FICHIER}, utilisateur DEMO, mot de passe vide")
+    if latency:
+        print(f"Latence simulée à l'ouverture de la société : {latency:g} s")
+    if host not in LOOPBACK:
+        print("Attention : le bac à sable est accessible depuis le réseau, sans authentification.")
+    print(f"Ce qui a été importé : {handle.url}/sandbox/rows?table=Clients")
+    print("Ctrl+C pour arrêter.", flush=True)
+    try:
+        handle._thread.join()
+    except KeyboardInterrupt:
+        print("\nArrêt du bac à sable…", flush=True)
+    finally:
+        handle.stop()
+        if owned:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
