@@ -15,4 +15,3 @@ def sandbox(tmp_path: Path) -> Iterator[SandboxHandle]:
     """A fresh sandbox (seeded demo company) per test."""
     with running_sandbox(tmp_path / "data") as handle:
         yield handle
-

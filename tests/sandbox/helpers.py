@@ -19,15 +19,24 @@ def body(
     """A request body with the documented default options (header line included by caller)."""
     ep = catalog.get_endpoint(endpoint)
     parametres: dict[str, Any] = {
-        "journal": "Oui", "statistiques": "Oui", "entete": "Oui", "noms_champs": "",
-        "separateur_champs": ";", "identificateur_texte": "",
+        "journal": "Oui",
+        "statistiques": "Oui",
+        "entete": "Oui",
+        "noms_champs": "",
+        "separateur_champs": ";",
+        "identificateur_texte": "",
     }
     if ep.positional:
         parametres = {"journal": "Oui", "statistiques": "Oui"}
     parametres[ep.file_params[0]] = lines
     parametres.update(params)
-    soc = {"fichier": "DEMO.Gestimum", "utilisateur": "DEMO", "mot_passe": "",
-           "deconnecter": "Non", "exclusif": "Non"}
+    soc = {
+        "fichier": "DEMO.Gestimum",
+        "utilisateur": "DEMO",
+        "mot_passe": "",
+        "deconnecter": "Non",
+        "exclusif": "Non",
+    }
     soc.update(societe or {})
     return {ep.root_key: {"societe": soc, "parametres": parametres}}
 

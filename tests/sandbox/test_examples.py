@@ -61,7 +61,8 @@ def expected_answer(name: str, index: int) -> dict[str, Any]:
         )
     elif name == "GrillesTarifs":  # the success line is written whenever no line is rejected
         exp["journal"] = _replace(
-            j, "Nombre de lignes importées : 3",
+            j,
+            "Nombre de lignes importées : 3",
             ["L'import a été effectué avec succès.", "Nombre de lignes importées : 3"],
         )
     elif name == "Affaires":  # 15/19/2019 is not a date: line 1 is rejected
@@ -69,7 +70,8 @@ def expected_answer(name: str, index: int) -> dict[str, Any]:
         j = [x for x in j if x != "L'import a été effectué avec succès."]
         j = _replace(j, "Nombre de lignes importées : 2", ["Nombre de lignes importées : 1"])
         exp["journal"] = _replace(
-            j, "Nombre de lignes non importées : 0",
+            j,
+            "Nombre de lignes non importées : 0",
             [
                 "Nombre de lignes non importées : 1",
                 "La ligne 1 n'a pas pu être importée :",
@@ -93,13 +95,16 @@ def _ecritures_expected(exp: dict[str, Any], index: int) -> dict[str, Any]:
     elif index == 2:  # one analytic line under line 3
         stats["nombre_lignes_analytiques_importées"] = "1"
     elif index == 3:  # EBP: line 1 is pièce FAC19-1100422, lines 2-3 FAC19-1100425: unbalanced
-        stats.update({
-            "nombre_erreurs": "3",
-            "nombre_lignes_écritures_importées": "0",
-            "nombre_lignes_écritures_rejetées": "3",
-        })
+        stats.update(
+            {
+                "nombre_erreurs": "3",
+                "nombre_lignes_écritures_importées": "0",
+                "nombre_lignes_écritures_rejetées": "3",
+            }
+        )
         j = _replace(
-            j, "Ci-dessous le rapport d'import :",
+            j,
+            "Ci-dessous le rapport d'import :",
             [
                 "Ci-dessous le rapport d'import :",
                 "ERR E Ligne 1 : Pièce déséquilibrée : débit 12000.00, crédit 0.00.",
@@ -107,11 +112,14 @@ def _ecritures_expected(exp: dict[str, Any], index: int) -> dict[str, Any]:
                 "ERR E Ligne 3 : Pièce déséquilibrée : débit 0.00, crédit 12000.00.",
             ],
         )
-        j = _replace(j, "Lignes d'écritures importables : 3", ["Lignes d'écritures importables : 0"])
+        j = _replace(
+            j, "Lignes d'écritures importables : 3", ["Lignes d'écritures importables : 0"]
+        )
         j = _replace(j, "Lignes d'écritures rejetables : 0", ["Lignes d'écritures rejetables : 3"])
         j = _replace(j, "ERREURS : 0", ["ERREURS : 3"])
         exp["journal"] = _replace(
-            j, "Fichier d'écritures importé : <chemin>",
+            j,
+            "Fichier d'écritures importé : <chemin>",
             ["Fichier d'écritures importé : <chemin>", "Fichier de comptes importé : <chemin>"],
         )
     return exp
@@ -149,6 +157,7 @@ def test_documents_examples_land_as_pieces(tmp_path: Path) -> None:
         httpx.post(f"{sb.url}/{ep.url}", json=ep.examples[0], timeout=30)
         pieces = sb.pieces()
     assert [(p["numero"], len(p["lines"])) for p in pieces] == [
-        ("BCF17-00008", 1), ("BCF17-00009", 2),
+        ("BCF17-00008", 1),
+        ("BCF17-00009", 2),
     ]
     assert pieces[1]["lines"][1]["ART_CODE"] == "NL"

@@ -43,12 +43,16 @@ def test_body_that_is_not_an_object(sandbox: SandboxHandle) -> None:
 
 def test_wrong_root_key(sandbox: SandboxHandle) -> None:
     payload = {"importer_fournisseurs": body("Clients", CLIENT_LINES)["importer_clients"]}
-    assert_error(post(sandbox, "Clients", payload), 400, "importer_fournisseurs", "importer_clients")
+    assert_error(
+        post(sandbox, "Clients", payload), 400, "importer_fournisseurs", "importer_clients"
+    )
 
 
 def test_unknown_company_file(sandbox: SandboxHandle) -> None:
     payload = body("Clients", CLIENT_LINES, societe={"fichier": "AUTRE.Gestimum"})
-    assert_error(post(sandbox, "Clients", payload), 404, "C:\\ProgramData\\Gestimum\\AUTRE.Gestimum")
+    assert_error(
+        post(sandbox, "Clients", payload), 404, "C:\\ProgramData\\Gestimum\\AUTRE.Gestimum"
+    )
 
 
 def test_company_file_with_a_folder_is_found_by_name(sandbox: SandboxHandle) -> None:
@@ -69,10 +73,13 @@ def test_unknown_user_or_wrong_password(sandbox: SandboxHandle, societe: dict[st
 def test_other_companies_and_users_are_configurable(sandbox: SandboxHandle) -> None:
     sandbox.add_company("SOC2.Gestimum", {"COMPTA": "secret"})
     payload = body(
-        "Clients", CLIENT_LINES,
+        "Clients",
+        CLIENT_LINES,
         societe={"fichier": "SOC2.Gestimum", "utilisateur": "COMPTA", "mot_passe": "secret"},
     )
-    assert result(post(sandbox, "Clients", payload))["statistiques"]["nombre_lignes_importées"] == "1"
+    assert (
+        result(post(sandbox, "Clients", payload))["statistiques"]["nombre_lignes_importées"] == "1"
+    )
     assert [r["PCF_CODE"] for r in sandbox.rows("Clients", fichier="SOC2.Gestimum")] == ["CX1"]
     assert "CX1" not in {r["PCF_CODE"] for r in sandbox.rows("Clients")}
 
