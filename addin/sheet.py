@@ -1,0 +1,260 @@
+"""A 2-D grid of cell values → `SheetData`: header found by field codes, Excel rows kept.
+
+Documented choices (DESIGN §3.1):
+* The header row is the first row, within the first 20, made of the endpoint's field codes
+  (case-insensitive; at least half of its non-`#` cells are codes, the rest are reported as
+  `unknown-column`). Rows above it (a French label row, a title) are ignored. When no row of
+  codes exists, a row of the fields' French labels is accepted the same way.
+* Headers starting with `#` are never sent; `#STATUT` is where the add-in writes each row's
+  outcome. Any other header, or data under an empty header, is a blocking issue.
+* A row whose only non-empty cells are in `#` columns is blank and skipped.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from addin import issues as ic
+from addin.catalog import Endpoint, normalise_name
+from addin.issues import Issue, Severity, column_letter
+from addin.rules import required_fields
+
+__all__ = ["Column", "SheetData", "SheetRow", "STATUS_HEADER", "HEADER_SEARCH_ROWS", "read_sheet"]
+
+STATUS_HEADER = "#STATUT"
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(slots=True)
+class Column:
+    """A sent column: field code, Excel letter, and its index in the grid rows."""
+
+    code: str
+    letter: str
+    index: int
+
+
+@dataclass(slots=True)
+class SheetRow:
+    """One non-blank data row: its Excel row number and raw values by field code."""
+
+    row: int
+    values: dict[str, object]
+    status: object = None
+
+
+@dataclass(slots=True)
+class SheetData:
+    """What a sheet holds for one endpoint, before validation."""
+
+    sheet: str
+    endpoint: Endpoint
+    header_row: int | None
+    columns: list[Column]
+    rows: list[SheetRow]
+    status_column: Column | None = None
+    issues: list[Issue] = field(default_factory=list)
+    label_header: bool = False  # the header row holds French labels, not codes
+    # Formatted texts shared by validate() and build_batches() (see validate.format_rows).
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def codes(self) -> list[str]:
+        return [c.code for c in self.columns]
+
+    def column(self, code: str) -> Column | None:
+        return next((c for c in self.columns if c.code == code), None)
+
+
+def _text(cell: object) -> str:
+    return cell.strip() if isinstance(cell, str) else "" if cell is None else str(cell).strip()
+
+
+def _labels(endpoint: Endpoint) -> dict[str, str]:
+    """Normalised French label → code, for labels that name a single field."""
+    seen: dict[str, list[str]] = {}
+    for f in endpoint.fields:
+        seen.setdefault(normalise_name(f.label), []).append(f.code)
+    return {k: v[0] for k, v in seen.items() if len(v) == 1 and k}
+
+
+def _match(endpoint: Endpoint, text: str, labels: dict[str, str] | None) -> str | None:
+    if labels is None:
+        f = endpoint.field(text)
+        return f.code if f is not None else None
+    return labels.get(normalise_name(text))
+
+
+def _find_header(
+    grid: Sequence[Sequence[object]], endpoint: Endpoint, labels: dict[str, str] | None
+) -> int | None:
+    for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        texts = [t for t in map(_text, row) if t and not t.startswith("#")]
+        hits = sum(1 for t in texts if _match(endpoint, t, labels))
+        if hits and hits * 2 >= len(texts):
+            return r
+    return None
+
+
+def read_sheet(
+    grid: Sequence[Sequence[object]],
+    endpoint: Endpoint,
+    *,
+    sheet: str,
+    first_row: int = 1,
+    first_col: int = 1,
+) -> SheetData:
+    """Read a sheet's grid (rows of cell values) for `endpoint`; problems become `issues`."""
+    labels = None
+    h = _find_header(grid, endpoint, None)
+    if h is None:
+        labels = _labels(endpoint)
+        h = _find_header(grid, endpoint, labels)
+    if h is None:
+        return SheetData(sheet, endpoint, None, [], [], None, [_no_header(sheet, endpoint)])
+
+    header_row = first_row + h
+    issues: list[Issue] = []
+    columns: list[Column] = []
+    status: Column | None = None
+    named: set[int] = set()
+    by_code: dict[str, Column] = {}
+    for i, cell in enumerate(grid[h]):
+        text = _text(cell)
+        if not text:
+            continue
+        named.add(i)
+        letter = column_letter(first_col + i)
+        if text.startswith("#"):
+            if text.upper() == STATUS_HEADER and status is None:
+                status = Column(STATUS_HEADER, letter, i)
+            continue
+        code = _match(endpoint, text, labels)
+        if code is None:
+            issues.append(_unknown(endpoint, sheet, header_row, letter, text))
+        elif code in by_code:
+            issues.append(Issue(
+                ic.DUPLICATE_COLUMN, Severity.BLOCKING,
+                f"La colonne {code} apparaît deux fois (colonnes {by_code[code].letter} et "
+                f"{letter}) : gardez-en une seule, ou préfixez l'autre par # pour ne pas "
+                f"l'envoyer.",
+                sheet, header_row, letter, code, text,
+            ))
+        else:
+            by_code[code] = Column(code, letter, i)
+            columns.append(by_code[code])
+
+    issues.extend(_missing(endpoint, sheet, header_row, by_code))
+    data = grid[h + 1:]
+    rows = _rows(data, columns, status, first_row + h + 1, named)
+    issues.extend(_unnamed_data(data, named, sheet, header_row, first_col))
+    return SheetData(sheet, endpoint, header_row, columns, rows, status, issues,
+                     label_header=labels is not None)
+
+
+def _rows(
+    data: Sequence[Sequence[object]],
+    columns: list[Column],
+    status: Column | None,
+    excel_row: int,
+    named: set[int],
+) -> list[SheetRow]:
+    """The non-blank rows; hot path (one tuple and one dict per row, no per-cell objects)."""
+    codes = [c.code for c in columns]
+    idx = [c.index for c in columns]
+    width = max(idx + [status.index if status else -1]) + 1
+    pick = itemgetter(*idx) if len(idx) > 1 else (lambda r: (r[idx[0]],)) if idx else (
+        lambda r: ())
+    st = status.index if status else None
+    sent = set(idx)
+    others = [i for i in named if i not in sent and i != st]
+    rows: list[SheetRow] = []
+    append = rows.append
+    for n, cells in enumerate(data):
+        if len(cells) < width:
+            cells = list(cells) + [None] * (width - len(cells))
+        vals = pick(cells)
+        for v in vals:
+            if v is not None and (v.__class__ is not str or v.strip()):
+                break
+        else:
+            # Only `#` columns (or nothing) filled: a blank row, unless an unknown column has
+            # data (already blocking; keep the row so its issues point somewhere).
+            if not any(_text(cells[i]) for i in others if i < len(cells)):
+                continue
+        append(SheetRow(excel_row + n, dict(zip(codes, vals, strict=True)),
+                        cells[st] if st is not None else None))
+    return rows
+
+
+def _no_header(sheet: str, endpoint: Endpoint) -> Issue:
+    sample = ", ".join(f.code for f in endpoint.fields[:4])
+    return Issue(
+        ic.NO_HEADER, Severity.BLOCKING,
+        f"Aucune ligne d'en-tête trouvée dans la feuille « {sheet} » : dans l'une des "
+        f"{HEADER_SEARCH_ROWS} premières lignes, mettez les codes des champs de "
+        f"{endpoint.label} (ex. {sample}), une colonne par champ, puis les données en dessous.",
+        sheet,
+    )
+
+
+def _unknown(endpoint: Endpoint, sheet: str, row: int, letter: str, text: str) -> Issue:
+    close = difflib.get_close_matches(text.upper(), endpoint.field_codes, n=1, cutoff=0.75)
+    hint = f" Vouliez-vous dire {close[0]} ?" if close else ""
+    return Issue(
+        ic.UNKNOWN_COLUMN, Severity.BLOCKING,
+        f"« {text} » n'est pas un champ de {endpoint.label} : ses valeurs ne seraient pas "
+        f"envoyées.{hint} Corrigez l'en-tête, ou préfixez-le par # si c'est une colonne de "
+        f"commentaires.",
+        sheet, row, letter, "", text,
+    )
+
+
+def _missing(
+    endpoint: Endpoint, sheet: str, row: int, by_code: dict[str, Column]
+) -> list[Issue]:
+    wanted = set(required_fields(endpoint))
+    if endpoint.positional:
+        for record in ("due", "analytic"):
+            codes = {f.code for f in endpoint.records.get(record, ())}
+            if codes & by_code.keys():
+                wanted |= required_fields(endpoint, record)
+    out = []
+    for f in endpoint.fields:
+        if f.code in wanted and f.code not in by_code:
+            out.append(Issue(
+                ic.MISSING_COLUMN, Severity.BLOCKING,
+                f"La colonne obligatoire {f.code} ({f.label}) est absente : ajoutez-la à "
+                f"l'en-tête (ligne {row}) et remplissez-la.",
+                sheet, row, "", f.code,
+            ))
+    return out
+
+
+def _unnamed_data(
+    data: Sequence[Sequence[object]], named: set[int], sheet: str, header_row: int,
+    first_col: int,
+) -> list[Issue]:
+    """Data under an empty header would be silently dropped: say so."""
+    width = max((len(r) for r in data), default=0)
+    out = []
+    for i in range(width):
+        if i in named:
+            continue
+        for n, cells in enumerate(data):
+            v = cells[i] if i < len(cells) else None
+            if v is not None and _text(v):
+                letter = column_letter(first_col + i)
+                out.append(Issue(
+                    ic.UNKNOWN_COLUMN, Severity.BLOCKING,
+                    f"La colonne {letter} contient des données (ligne {header_row + 1 + n}) "
+                    f"mais pas d'en-tête : mettez-y le code du champ, ou # si elle ne doit pas "
+                    f"être envoyée.",
+                    sheet, header_row, letter, "", "",
+                ))
+                break
+    return out
