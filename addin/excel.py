@@ -96,6 +96,21 @@ class ExcelWorkbook:
     def active_sheet(self) -> str:
         return str(self.book.sheets.active.name)
 
+    def find_status_column(self, sheet: str) -> tuple[int, int, list[object]] | None:
+        """Header row, column and current values below it of the #STATUT column (searched in
+        the first 20 rows, so that it works on any sheet, even one no endpoint matches)."""
+        grid = self.grid(sheet)
+        for offset, values in enumerate(grid.values[:20]):
+            for index, value in enumerate(values):
+                if isinstance(value, str) and value.strip().upper() == ledger.STATUS_HEADER:
+                    below = grid.values[offset + 1 :]
+                    statuses = [r[index] if index < len(r) else None for r in below]
+                    return grid.first_row + offset, grid.first_col + index, statuses
+        return None
+
+    def activate(self, sheet: str) -> None:
+        self.book.sheets[sheet].activate()
+
     # ── ResultSink ─────────────────────────────────────────────────────────
     def write_statuses(self, sheet: str, data: Any, rows: Sequence[Any]) -> None:
         """Write each row's `#STATUT` text in one block; other rows keep their current status.
@@ -106,20 +121,17 @@ class ExcelWorkbook:
         texts = {r.row: r.text for r in rows}
         self._write_status_column(sheet, data, texts, keep_others=True)
 
-    def clear_statuses(self, sheet: str, data: Any) -> int:
-        """Empty the `#STATUT` cells of the sheet's rows in one write; returns the count."""
-        if data.status_column is None or data.header_row is None:
-            return 0
+    def clear_statuses(self, sheet: str, header_row: int, col: int) -> int:
+        """Empty the status cells below `header_row` in column `col` in one call; the count."""
         grid = self.grid(sheet)
         last = grid.first_row + len(grid.values) - 1
-        if last <= data.header_row:
+        if last <= header_row:
             return 0
-        col = grid.first_col + data.status_column.index
-        rng = self.book.sheets[sheet].range((data.header_row + 1, col), (last, col))
+        rng = self.book.sheets[sheet].range((header_row + 1, col), (last, col))
         with _writing(sheet):
             rng.clear_contents()
-        self._set_cached(sheet, col, {row: None for row in range(data.header_row + 1, last + 1)})
-        return last - data.header_row
+        self._set_cached(sheet, col, dict.fromkeys(range(header_row + 1, last + 1)))
+        return last - header_row
 
     def append_results(self, rows: list[list[object]]) -> None:
         self._results.extend(rows)
@@ -195,25 +207,23 @@ class ExcelWorkbook:
             self.status(None)
 
     # ── sheets for new templates ───────────────────────────────────────────
-    def add_sheet(
-        self, name: str, rows: list[list[object]], text_columns: Sequence[int] = ()
-    ) -> str:
-        """A new sheet after the last one with `rows` written from A1 in one call.
+    def add_sheet(self, name: str, rows: list[list[object]], formats: Sequence[str] = ()) -> str:
+        """A new sheet after the last one, `rows` written from A1 in one call; its final name.
 
-        `text_columns` (1-based) get the text format, so that codes and postcodes keep their
-        leading zeros; contiguous columns share one call. Returns the sheet's final name.
+        `formats[i]` is the number format of column i+1 below the rows (text "@" keeps codes
+        and postcodes as typed); adjacent columns with the same format share one call.
         """
         existing = {n.casefold() for n in self.sheet_names()}
-        final, n = name, 2
+        final, n = name[:31], 2
         while final.casefold() in existing:
             final, n = f"{name[:26]} ({n})", n + 1
         sheets = self.book.sheets
         with _writing(final):
             sheet = sheets.add(final, after=sheets[len(sheets) - 1])
-            for first, last in _runs(sorted(text_columns)):
-                sheet.range((len(rows) + 1, first), (MAX_ROWS, last)).number_format = "@"
+            for first, last, fmt in _runs(formats):
+                if fmt and fmt != "General":
+                    sheet.range((len(rows) + 1, first), (MAX_ROWS, last)).number_format = fmt
             sheet.range((1, 1)).value = [[_cell(v) for v in row] for row in rows]
-        self._grids.pop(final, None)
         return final
 
     # ── internals ──────────────────────────────────────────────────────────
@@ -309,19 +319,13 @@ class ExcelWorkbook:
             sheet.range((start, 1)).value = [[_cell(v) for v in row] for row in block]
 
 
-def _runs(columns: Sequence[int]) -> Iterator[tuple[int, int]]:
-    """Contiguous runs of sorted column numbers: [1, 2, 3, 7] → (1, 3), (7, 7)."""
-    start = prev = None
-    for col in columns:
-        if start is None:
-            start = prev = col
-        elif col == prev + 1:
-            prev = col
-        else:
-            yield start, prev
-            start = prev = col
-    if start is not None:
-        yield start, prev
+def _runs(formats: Sequence[str]) -> Iterator[tuple[int, int, str]]:
+    """Runs of adjacent columns sharing a format: ["@", "@", "0"] → (1, 2, "@"), (3, 3, "0")."""
+    start = 1
+    for index in range(1, len(formats) + 1):
+        if index == len(formats) or formats[index] != formats[start - 1]:
+            yield start, index, formats[start - 1]
+            start = index + 1
 
 
 class StatusBarProgress:

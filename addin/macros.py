@@ -1,0 +1,384 @@
+"""Ribbon actions of the Gestimum tab, one function per button (names = ribbon tags).
+
+Each takes an optional `xw.Book` (default: the caller's active workbook), calls the pipeline and
+reports in French message boxes; errors never reach the user as a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from addin import ledger, pipeline
+from addin.catalog import import_endpoints, resolve_endpoint
+from addin.connexion import CONNEXION_SHEET, DEFAULTS, HELP, KEYS, PASSWORD_NOTE
+from addin.errors import AddinError, WorkbookError
+from addin.excel import ExcelWorkbook, StatusBarProgress, column_letter
+from addin.issues import Issue, Severity
+
+__all__ = [
+    "MacroResult", "connexion", "controler", "effacer_statuts", "importer", "importer_tout",
+    "nouvelle_feuille", "tester", "tester_connexion",
+]
+
+log = logging.getLogger(__name__)
+
+TITLE = "Gestimum"
+CHECK_OK = "Contrôle OK"
+WARNING_PREFIX = "Avertissement : "
+_MAX_LISTED = 12  # issues listed in a message box; all of them are in #STATUT
+# Statuses a check or a clear must not drop silently: they record what Gestimum may hold.
+_KEEP = {ledger.RowState.IMPORTED, ledger.RowState.WARNING, ledger.RowState.SKIPPED,
+         ledger.RowState.UNKNOWN}
+
+
+@dataclass(slots=True)
+class MacroResult:
+    """What a ribbon action did (the VBA ignores it; tests and scripts read it)."""
+
+    action: str
+    ok: bool
+    message: str
+    report: pipeline.RunReport | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+
+class _Cancelled(Exception):
+    """The user said no or closed a prompt: nothing happened, nothing to log as an error."""
+
+
+def _caller(book: Any | None) -> Any:
+    if book is not None:
+        return book
+    import xlwings as xw  # only here: the UDF server and the tests never need Book.caller()
+
+    return xw.Book.caller()
+
+
+Body = Callable[[ExcelWorkbook], "MacroResult"]
+
+
+def _run(book: Any | None, action: str, body: Body) -> MacroResult:
+    """Run one action with Excel in batch mode; every failure becomes a message + ledger row."""
+    excel = ExcelWorkbook(_caller(book))
+    try:
+        with excel.busy():
+            result = body(excel)
+    except _Cancelled as exc:
+        result = MacroResult(action, False, str(exc))
+        excel.alert(result.message, TITLE)
+        return result
+    except AddinError as exc:
+        log.warning("%s: %s %s", action, exc.user_message, exc.detail)
+        return _failure(excel, action, exc.user_message)
+    except Exception as exc:  # a bug must still end in a French message, never a traceback
+        log.exception("unexpected error in %s", action)
+        return _failure(excel, action, (
+            "Erreur inattendue du complément Gestimum. Consultez la feuille Résultats (les lots "
+            "déjà envoyés y figurent) avant de relancer, et transmettez ce message au support. "
+            f"Détails : {type(exc).__name__} : {exc}"))
+    excel.alert(result.message, TITLE, critical=not result.ok)
+    return result
+
+
+def _failure(excel: ExcelWorkbook, action: str, message: str) -> MacroResult:
+    """French critical message box, plus a `Résultats` row so the failure leaves a trace."""
+    try:
+        excel.flush()  # ledger rows of batches sent before the failure come first
+        target = _target_or_defaults(excel)
+        entry = ledger.LedgerEntry(
+            run_id=ledger.new_run_id(), when=datetime.now(), os_user=ledger.os_user(),
+            server=target.get("server", ""), societe=target.get("fichier", ""),
+            utilisateur=target.get("utilisateur", ""), sheet=_active_or_blank(excel),
+            endpoint="", test=action == "tester", batch=0, batches=0, sent=0, imported=0,
+            rejected=0, warned=0, unknown=0, duration_s=0.0,
+            outcome=f"Erreur ({action}) : {message}", digest="")
+        excel.append_results([entry.as_row()])
+        excel.flush()
+    except Exception:  # the message box below must be shown even if the ledger cannot be
+        log.exception("could not write the error to %s", ledger.RESULTS_SHEET)
+    excel.alert(message, f"{TITLE} — erreur", critical=True)
+    return MacroResult(action, False, message)
+
+
+def _target_or_defaults(excel: ExcelWorkbook) -> dict[str, str]:
+    try:
+        return {**DEFAULTS, **excel.connexion()}
+    except Exception:  # the error being reported may be an unreadable Connexion sheet
+        return dict(DEFAULTS)
+
+
+def _active_or_blank(excel: ExcelWorkbook) -> str:
+    try:
+        return excel.active_sheet()
+    except Exception:
+        return ""
+
+
+def _target(excel: ExcelWorkbook) -> Any:
+    """Connexion sheet over the defaults, by the CLI's own rules (same batch-size checks)."""
+    from addin.commands import resolve_target
+
+    return resolve_target(argparse.Namespace(), excel.connexion())
+
+
+# ── checking ─────────────────────────────────────────────────────────────────────────────
+def _issues_text(issues: list[Issue]) -> str:
+    shown = []
+    for issue in issues[:_MAX_LISTED]:
+        where = f" {issue.column}{issue.row or ''}" if issue.row or issue.column else ""
+        shown.append(f"• {issue.sheet}{where} : {issue.message}")
+    if len(issues) > _MAX_LISTED:
+        shown.append(f"… et {len(issues) - _MAX_LISTED} autre(s) : voir la colonne #STATUT.")
+    return "\n".join(shown)
+
+
+def _write_check_statuses(excel: ExcelWorkbook, checked: pipeline.SheetCheck) -> None:
+    """Each row gets its issues (or "Contrôle OK") in #STATUT, except rows that record an
+    import: overwriting "Importée" would make the next run send them again."""
+    from addin.results import RowOutcome, blocked_row
+
+    by_row: dict[int, list[Issue]] = {}
+    for issue in checked.issues:
+        if issue.row is not None:
+            by_row.setdefault(issue.row, []).append(issue)
+    outcomes: list[RowOutcome] = []
+    for row in checked.data.rows:
+        if ledger.status_state(row.status) in _KEEP:
+            continue
+        found = by_row.get(row.row, [])
+        blocking = [i.message for i in found if i.severity is Severity.BLOCKING]
+        if blocking:
+            outcomes.append(blocked_row(row.row, blocking))
+        else:
+            text = WARNING_PREFIX + " ; ".join(i.message for i in found) if found else CHECK_OK
+            outcomes.append(RowOutcome(row.row, ledger.RowState.BLOCKED, text))
+    excel.write_statuses(checked.plan.sheet, checked.data, outcomes)
+
+
+def _check(excel: ExcelWorkbook, plans: list[pipeline.SheetPlan]) -> list[pipeline.SheetCheck]:
+    excel.status("Gestimum — contrôle de " + ", ".join(p.sheet for p in plans))
+    checks = pipeline.check(excel, plans)
+    for checked in checks:
+        _write_check_statuses(excel, checked)
+    return checks
+
+
+def _active_plan(excel: ExcelWorkbook) -> list[pipeline.SheetPlan]:
+    return pipeline.select_sheets(excel, [excel.active_sheet()])
+
+
+def controler(book: Any | None = None) -> MacroResult:
+    """Check the active sheet offline: issues in a message box and in each row's #STATUT."""
+
+    def body(excel: ExcelWorkbook) -> MacroResult:
+        checks = _check(excel, _active_plan(excel))
+        issues = [i for c in checks for i in c.issues]
+        blocking = sum(1 for i in issues if i.severity is Severity.BLOCKING)
+        rows = sum(len(c.data.rows) for c in checks)
+        head = (f"{checks[0].plan.sheet} → {checks[0].plan.endpoint.name} : {rows} ligne(s), "
+                f"{blocking} problème(s) bloquant(s), {len(issues) - blocking} avertissement(s).")
+        if not issues:
+            return MacroResult("controler", True, head + "\nAucun problème : prêt à importer.")
+        tail = ("\nCorrigez les cellules indiquées avant l'import." if blocking
+                else "\nAucun problème bloquant : l'import est possible.")
+        return MacroResult("controler", not blocking, f"{head}\n{_issues_text(issues)}{tail}",
+                           issues=issues)
+
+    return _run(book, "controler", body)
+
+
+# ── sending ──────────────────────────────────────────────────────────────────────────────
+def _password(excel: ExcelWorkbook, target: Any) -> str:
+    from addin.credentials import get_password
+
+    def ask(text: str) -> str:
+        # Excel's InputBox shows what is typed: the Paramètres button stores it once instead.
+        answer = excel.input_box(text, f"{TITLE} — mot de passe")
+        if answer is None:
+            raise _Cancelled("Import annulé : rien n'a été envoyé.")
+        return answer
+
+    return get_password(target.server, target.fichier, target.utilisateur, prompt=ask)
+
+
+def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) -> MacroResult:
+    """The CLI's import flow: select, check, refuse on blocking issues, confirm, send, report."""
+    plans = pipeline.select_sheets(excel, all_sheets=True) if all_sheets else _active_plan(excel)
+    if test and not any(p.endpoint.test_mode for p in plans):
+        names = ", ".join(sorted({p.endpoint.name for p in plans}))
+        return MacroResult(action, False, (
+            f"{names} : Gestimum n'a pas de mode test pour ce service, rien n'a été envoyé. "
+            "Utilisez Contrôler pour vérifier la feuille, puis Importer."))
+    checks = _check(excel, plans)
+    issues = [i for c in checks for i in c.issues]
+    if any(c.blocking for c in checks):
+        blocking = [i for i in issues if i.severity is Severity.BLOCKING]
+        raise WorkbookError(
+            f"Rien n'a été envoyé : {len(blocking)} problème(s) bloquant(s).\n"
+            f"{_issues_text(blocking)}\nCorrigez les cellules indiquées (colonne #STATUT), "
+            "puis relancez.")
+    target = _target(excel)
+    if not test and target.environment == "production" and not excel.confirm(
+            f"Importer dans la société de PRODUCTION {target.fichier} ({target.server}) ?\n"
+            "Un import est définitif.", f"{TITLE} — production"):
+        raise _Cancelled("Import en production annulé : rien n'a été envoyé.")
+    from addin.client import GestimumClient
+    from addin.lines import Options
+
+    options = Options(fichier=target.fichier, utilisateur=target.utilisateur,
+                      mot_passe=_password(excel, target), batch_size=target.batch_size, test=test)
+    with GestimumClient(target.server) as client:
+        report = pipeline.run_import(
+            checks, excel, client.post_import, options, target=target.as_ledger(),
+            progress=StatusBarProgress(excel, "Test" if test else "Import"))
+    return MacroResult(action, report.exit_code == 0, _report_text(report), report, issues)
+
+
+def _report_text(report: pipeline.RunReport) -> str:
+    lines = ["Test terminé (rien n'a été enregistré dans Gestimum)." if report.test
+             else "Import terminé."]
+    for s in report.sheets:
+        done = "acceptée(s) en test" if report.test else "importée(s)"
+        text = (f"{s.sheet} → {s.endpoint} : {s.sent} envoyée(s), {s.imported} {done}, "
+                f"{s.rejected} rejetée(s), {s.warned} avec avertissement")
+        if s.unknown:
+            text += f", {s.unknown} à vérifier dans Gestimum"
+        if s.skipped:
+            text += f", {s.skipped} déjà importée(s) (non renvoyées)"
+        if s.pieces:
+            text += f" ; pièces {', '.join(s.pieces[:5])}{' …' if len(s.pieces) > 5 else ''}"
+        lines.append(text + ".")
+    lines.extend(report.messages)
+    lines.append("Statut de chaque ligne dans la colonne #STATUT, détail dans les feuilles "
+                 "Résultats et Journal. Enregistrez le classeur pour les conserver.")
+    return "\n".join(lines)
+
+
+def tester(book: Any | None = None) -> MacroResult:
+    """Gestimum's test mode on the active sheet (refused when the service has none)."""
+    return _run(book, "tester", lambda x: _send(x, "tester", test=True, all_sheets=False))
+
+
+def importer(book: Any | None = None) -> MacroResult:
+    """Import the active sheet."""
+    return _run(book, "importer", lambda x: _send(x, "importer", test=False, all_sheets=False))
+
+
+def importer_tout(book: Any | None = None) -> MacroResult:
+    """Import every data sheet of the workbook, in dependency order (catalog rank)."""
+    return _run(book, "importer_tout",
+                lambda x: _send(x, "importer_tout", test=False, all_sheets=True))
+
+
+# ── connection ───────────────────────────────────────────────────────────────────────────
+def connexion(book: Any | None = None) -> MacroResult:
+    """Show (or create) the Connexion sheet, then keep the password in the OS credential store."""
+
+    def body(excel: ExcelWorkbook) -> MacroResult:
+        from addin.credentials import ENV_VAR, store_password
+
+        created = ""
+        if CONNEXION_SHEET not in excel.sheet_names():
+            rows: list[list[object]] = [["Paramètre", "Valeur", "Aide"]]
+            for key, label in KEYS.items():
+                value = int(DEFAULTS[key]) if key == "batch_size" else DEFAULTS[key]
+                rows.append([label, value, HELP[key]])
+            rows += [["", "", ""], [PASSWORD_NOTE, "", ""]]
+            excel.add_sheet(CONNEXION_SHEET, rows, ["General", "@", "General"])
+            created = "Feuille Connexion créée avec les valeurs par défaut : vérifiez-les.\n"
+        else:
+            excel.activate(CONNEXION_SHEET)
+        target = _target(excel)
+        who = f"{target.utilisateur} ({target.fichier}, {ledger.safe_url(target.server)})"
+        if ENV_VAR in os.environ:
+            return MacroResult("connexion", True, created + (
+                f"La variable d'environnement {ENV_VAR} est définie : c'est elle qui donne le "
+                "mot de passe, rien n'a été enregistré."))
+        answer = excel.input_box(f"Mot de passe Gestimum de {who} :", f"{TITLE} — connexion")
+        if answer is None:
+            raise _Cancelled(created + "Mot de passe inchangé.")
+        if not store_password(target.server, target.fichier, target.utilisateur, answer):
+            raise WorkbookError(
+                "Aucun gestionnaire d'identifiants utilisable sur ce poste : le mot de passe "
+                f"n'a pas été enregistré. Définissez la variable {ENV_VAR} ou saisissez-le à "
+                "chaque import.")
+        return MacroResult("connexion", True, created + (
+            f"Mot de passe de {who} enregistré dans le gestionnaire d'identifiants de Windows "
+            "(jamais dans le classeur)."))
+
+    return _run(book, "connexion", body)
+
+
+def tester_connexion(book: Any | None = None) -> MacroResult:
+    """The two `Outils` version requests against the Connexion sheet's server."""
+
+    def body(excel: ExcelWorkbook) -> MacroResult:
+        from addin.client import GestimumClient
+
+        target = _target(excel)
+        excel.status(f"Gestimum — connexion à {ledger.safe_url(target.server)}…")
+        with GestimumClient(target.server) as client:
+            ws, erp = client.versions()
+        return MacroResult("tester_connexion", True, (
+            f"Connexion réussie à {ledger.safe_url(target.server)}.\nWeb Service Gestimum : "
+            f"{ws}\nERP Gestimum : {erp}\n(Le mot de passe n'est vérifié qu'à l'envoi.)"))
+
+    return _run(book, "tester_connexion", body)
+
+
+# ── sheets ───────────────────────────────────────────────────────────────────────────────
+def effacer_statuts(book: Any | None = None) -> MacroResult:
+    """Empty the #STATUT column of the active sheet (one write); asks first when rows are
+    marked imported, since clearing that mark makes the next import send them again."""
+
+    def body(excel: ExcelWorkbook) -> MacroResult:
+        sheet = excel.active_sheet()
+        found = excel.find_status_column(sheet)
+        if found is None:
+            return MacroResult("effacer_statuts", True,
+                               f"La feuille « {sheet} » n'a pas de colonne #STATUT.")
+        header_row, col, statuses = found
+        marked = sum(1 for s in statuses if ledger.status_state(s) in _KEEP)
+        if marked and not excel.confirm(
+                f"{marked} ligne(s) sont marquées importées ou à vérifier. Sans ce statut, le "
+                "prochain import les enverra de nouveau. Effacer quand même ?"):
+            raise _Cancelled("Statuts conservés.")
+        count = excel.clear_statuses(sheet, header_row, col)
+        return MacroResult("effacer_statuts", True, (
+            f"Colonne #STATUT ({column_letter(col)}) de « {sheet} » vidée ({count} ligne(s)). "
+            "Les feuilles Résultats et Journal sont conservées."))
+
+    return _run(book, "effacer_statuts", body)
+
+
+def nouvelle_feuille(book: Any | None = None) -> MacroResult:
+    """Add a ready-to-fill sheet for an endpoint chosen by name or French label."""
+
+    def body(excel: ExcelWorkbook) -> MacroResult:
+        from addin.templates.plan import column_plan, number_format, sheet_title
+
+        answer = excel.input_box(
+            "Service d'import Gestimum de la nouvelle feuille (nom ou libellé, par exemple "
+            "Clients, Articles, Ecritures) :", f"{TITLE} — nouvelle feuille", "Clients")
+        if answer is None or not answer.strip():
+            raise _Cancelled("Aucune feuille ajoutée.")
+        endpoint = resolve_endpoint(answer)
+        if endpoint is None:
+            names = ", ".join(e.name for e in import_endpoints())
+            raise _Cancelled(f"« {answer} » n'est pas un service d'import Gestimum. "
+                             f"Services disponibles : {names}.")
+        columns = column_plan(endpoint)
+        rows: list[list[object]] = [[c.label for c in columns], [c.code for c in columns]]
+        formats = [number_format(c.field) if c.field else "General" for c in columns]
+        name = excel.add_sheet(sheet_title(endpoint), rows, formats)
+        return MacroResult("nouvelle_feuille", True, (
+            f"Feuille « {name} » ajoutée pour {endpoint.name} : libellés en ligne 1 (* = "
+            "obligatoire), codes des champs en ligne 2, données à partir de la ligne 3."))
+
+    return _run(book, "nouvelle_feuille", body)

@@ -1,0 +1,163 @@
+"""Worksheet functions GESTIMUM_*: list an endpoint's fields, preview a row's line, check a row.
+
+Offline and pure: the same core code as the real import (sheet reading, value formatting,
+validation), never the network. On Linux the xlwings decorators are no-ops, so these stay plain
+functions on lists; errors come back as a readable `#GESTIMUM: …` text, never an exception.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import xlwings as xw
+
+from addin.catalog import Endpoint, get_endpoint, import_endpoints, resolve_endpoint
+from addin.issues import Issue, Severity
+from addin.xlam.ribbon import UDFS
+
+__all__ = ["ERROR_PREFIX", "GESTIMUM_CHAMPS", "GESTIMUM_CONTROLE", "GESTIMUM_LIGNE", "KIND_LABELS"]
+
+ERROR_PREFIX = "#GESTIMUM: "
+KIND_LABELS = {
+    "text": "Texte",
+    "memo": "Texte long",
+    "int": "Entier",
+    "decimal": "Nombre décimal",
+    "amount": "Montant",
+    "date": "Date (jj/mm/aaaa)",
+    "datetime": "Date et heure",
+    "bool": "Case à cocher (0/1)",
+}
+CHAMPS_HEADER = ["Code", "Libellé", "Type", "Longueur max", "Obligatoire"]
+_DOCS = {udf.name: dict(zip(udf.args, udf.arg_docs, strict=True)) for udf in UDFS}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _UdfError(Exception):
+    """A problem to show in the cell (French), not a bug."""
+
+
+def _readable_errors(func: F) -> F:
+    """Excel shows a Python exception as an opaque #VALUE!: answer with a French text instead."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any) -> Any:
+        try:
+            return func(*args)
+        except _UdfError as exc:
+            return ERROR_PREFIX + str(exc)
+        except Exception as exc:  # a bug: still a readable cell, with what went wrong
+            return f"{ERROR_PREFIX}erreur interne ({type(exc).__name__} : {exc})"
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _endpoint(name: object) -> Endpoint:
+    text = "" if name is None else str(name).strip()
+    found = resolve_endpoint(text) if text else None
+    if found is None:
+        try:
+            found = get_endpoint(text)
+        except KeyError:
+            found = None
+    if found is None or not found.is_import:
+        names = ", ".join(e.name for e in import_endpoints())
+        raise _UdfError(f"service « {text} » inconnu. Services : {names}")
+    return found
+
+
+def _flat(value: object) -> list[object]:
+    """A range as a flat list, whatever its shape (row, column, single cell, 2-D block)."""
+    if isinstance(value, (list, tuple)):
+        out: list[object] = []
+        for item in value:
+            out.extend(_flat(item) if isinstance(item, (list, tuple)) else [item])
+        return out
+    return [value]
+
+
+def _read_row(endpoint_name: object, entetes: object, valeurs: object) -> Any:
+    """The (headers, values) pair read exactly as a two-row sheet: header row 1, data row 2."""
+    from addin.sheet import read_sheet
+
+    endpoint = _endpoint(endpoint_name)
+    headers, values = _flat(entetes), _flat(valeurs)
+    if len(values) > len(headers):
+        raise _UdfError(f"{len(values)} valeurs pour {len(headers)} en-têtes : sélectionnez des "
+                        "plages de même largeur")
+    values += [None] * (len(headers) - len(values))
+    return read_sheet([headers, values], endpoint, sheet="", first_row=1, first_col=1)
+
+
+def _describe(issue: Issue) -> str:
+    # Most messages already name their field; prefix it only when they do not.
+    where = f"{issue.field} : " if issue.field and issue.field not in issue.message else ""
+    return where + issue.message
+
+
+def _issues(data: Any) -> list[Issue]:
+    from addin.validate import validate
+
+    return validate(data)
+
+
+@xw.func
+@xw.arg("endpoint", doc=_DOCS["GESTIMUM_CHAMPS"]["endpoint"])
+@_readable_errors
+def GESTIMUM_CHAMPS(endpoint: str) -> list[list[object]] | str:  # noqa: N802 - Excel name
+    """Fields of an import endpoint: code, label, type, max length, mandatory (spills)."""
+    found = _endpoint(endpoint)
+    rows: list[list[object]] = [list(CHAMPS_HEADER)]
+    from addin.rules import required_fields
+
+    required = required_fields(found)
+    for f in found.fields:
+        mandatory = f.required or f.code in required
+        rows.append([f.code, f.label, KIND_LABELS.get(f.kind, f.kind),
+                     "" if f.max_length is None else f.max_length, "Oui" if mandatory else "Non"])
+    return rows
+
+
+@xw.func
+@xw.arg("endpoint", doc=_DOCS["GESTIMUM_LIGNE"]["endpoint"])
+@xw.arg("entetes", ndim=1, doc=_DOCS["GESTIMUM_LIGNE"]["entetes"])
+@xw.arg("valeurs", ndim=1, doc=_DOCS["GESTIMUM_LIGNE"]["valeurs"])
+@_readable_errors
+def GESTIMUM_LIGNE(endpoint: str, entetes: list[object], valeurs: list[object]) -> str:  # noqa: N802
+    """The import line Gestimum would receive for this row (same formatting as the import)."""
+    from addin.lines import Options, build_batches
+    from addin.validate import format_rows
+
+    data = _read_row(endpoint, entetes, valeurs)
+    blocking = [i for i in _issues(data) if i.severity is Severity.BLOCKING]
+    if blocking:
+        raise _UdfError(" ; ".join(_describe(i) for i in blocking))
+    if not data.rows:
+        return ""
+    if data.endpoint.positional:  # Ecritures: positional record built by the entry code
+        return build_batches(data, Options())[0].lines[0]
+    # Every header column is kept, as in a sheet where each column is filled on some row;
+    # trailing empty fields are trimmed exactly as build_batches does.
+    separator = data.endpoint.separator or ";"
+    return separator.join(format_rows(data).texts[0]).rstrip(separator)
+
+
+@xw.func
+@xw.arg("endpoint", doc=_DOCS["GESTIMUM_CONTROLE"]["endpoint"])
+@xw.arg("entetes", ndim=1, doc=_DOCS["GESTIMUM_CONTROLE"]["entetes"])
+@xw.arg("valeurs", ndim=1, doc=_DOCS["GESTIMUM_CONTROLE"]["valeurs"])
+@_readable_errors
+def GESTIMUM_CONTROLE(endpoint: str, entetes: list[object], valeurs: list[object]) -> str:  # noqa: N802
+    """OK, or the row's issues in French (blocking first), as the Contrôler button finds them."""
+    data = _read_row(endpoint, entetes, valeurs)
+    found = _issues(data)
+    if not data.rows and not found:
+        return "Ligne vide : ignorée à l'import"
+    if not found:
+        return "OK"
+    found.sort(key=lambda i: i.severity is not Severity.BLOCKING)
+    texts = [("" if i.severity is Severity.BLOCKING else "Avertissement : ") + _describe(i)
+             for i in found]
+    return " ; ".join(dict.fromkeys(texts))
