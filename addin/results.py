@@ -1,0 +1,474 @@
+"""Gestimum answers → per-row truth: statistics, journal messages, created pièces (stdlib only).
+
+Line-level rejections never change `resultat` (documented): the truth is in the statistics and
+the journal, whose `La ligne N …` messages count the DATA lines of the batch from 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InvalidImportAnswerError, ServerError
+from .ledger import (
+    BatchOutcome,
+    RowOutcome,
+    RowState,
+    blocked_row,
+    refused_outcome,
+    skipped_row,
+    status_text,
+    unknown_outcome,
+)
+
+__all__ = [
+    "BatchOutcome",
+    "RowOutcome",
+    "RowState",
+    "blocked_row",
+    "parse_answer",
+    "refused_outcome",
+    "skipped_row",
+    "unknown_outcome",
+]
+
+NO_REASON = "motif non précisé par Gestimum"
+UNIDENTIFIED = "rejet possible non identifié par le journal"
+_OK_RESULTS = {"succes", "success", "ok", "termine", "reussi"}
+
+
+def parse_answer(
+    endpoint: Any,
+    answer: Mapping[str, Any],
+    batch: Any,
+    *,
+    test: bool | None = None,
+    groups: Sequence[Sequence[int]] | None = None,
+) -> BatchOutcome:
+    """Turn one decoded answer into a `BatchOutcome` (rows in `batch.rows` order).
+
+    `groups` (0-based line indexes per pièce) defaults to `batch.groups`, else is computed from
+    the lines and `endpoint.grouping`; `test` defaults to `batch.test`.
+    """
+    if test is None:
+        test = bool(getattr(batch, "test", False))
+    rows: list[int] = list(batch.rows)
+    body = _unwrap(answer)
+    resultat = str(body.get("resultat", ""))
+    server_message = str(body.get("message", ""))
+    journal = _journal_lines(body.get("journal"))
+    stats = _statistics(body.get("statistiques"))
+    parsed = parse_journal(journal, list(getattr(batch, "lines", []) or []), endpoint, len(rows))
+
+    imported_n, rejected_n = _counts(stats, parsed)
+    if imported_n is None and not parsed.finished and not parsed.rejected:
+        if _normalise(resultat) in _OK_RESULTS or not resultat:
+            why = "la réponse ne contient ni statistiques ni journal"
+        else:
+            why = f"Gestimum a répondu « {resultat} » {server_message}".strip()
+        return unknown_outcome(batch, why, test=test, journal=journal, resultat=resultat)
+
+    sent = len(rows)
+    identified = {n: r for n, r in parsed.rejected.items() if 1 <= n <= sent}
+    remaining = sent - len(identified)
+    if imported_n is None:
+        imported_n = max(sent - max(rejected_n or 0, len(identified)), 0)
+    # imported counts decide what happened to the rows the journal does not name.
+    if imported_n >= remaining:
+        rest = "ok"
+    elif imported_n == 0:
+        rest = "rejected"
+    else:
+        rest = "unknown"
+
+    ok_state = RowState.TESTED if test else RowState.IMPORTED
+    bad_state = RowState.TEST_REJECTED if test else RowState.REJECTED
+    outcomes: list[RowOutcome] = []
+    kinds: list[str] = []
+    for n, excel_row in enumerate(rows, start=1):
+        warnings = list(parsed.warnings.get(n, []))
+        if n in identified:
+            kind, reasons = "rejected", identified[n] or [NO_REASON]
+        else:
+            kind, reasons = rest, ([NO_REASON] if rest == "rejected" else [])
+        kinds.append(kind)
+        if kind == "ok":
+            state = RowState.WARNING if warnings and not test else ok_state
+        elif kind == "rejected":
+            state = bad_state
+        else:
+            state, reasons = RowState.UNKNOWN, [UNIDENTIFIED]
+        outcomes.append(RowOutcome(excel_row, state, "", reasons, warnings, [], n))
+
+    pieces_by_row = _attribute_pieces(parsed.pieces, kinds, _groups(batch, endpoint, groups))
+    for outcome in outcomes:
+        if outcome.line is not None and outcome.line in pieces_by_row:
+            outcome.pieces = pieces_by_row[outcome.line]
+            outcome.text = status_text(
+                outcome.state, outcome.reasons, outcome.warnings, outcome.pieces
+            )
+
+    return _summarise(
+        outcomes,
+        test=test,
+        journal=journal,
+        stats=stats,
+        parsed=parsed,
+        resultat=resultat,
+        server_message=server_message,
+        locate=rest == "unknown" and bool(getattr(endpoint, "test_mode", False)),
+        extra_rejected=max((rejected_n or 0) - len(identified), 0) if rest == "unknown" else 0,
+    )
+
+
+# -- journal ------------------------------------------------------------------------------
+
+_STAMP = re.compile(
+    r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})[ T]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\s*"
+)
+# Matched against the accent-free lower-case form of a line (see `_fold`).
+_REJECT = re.compile(r"la ligne (?:n°\s*)?(\d+)\s+n'a pas pu etre importee\s*:?\s*")
+_WARN = re.compile(
+    r"la ligne (?:n°\s*)?(\d+)\s+comporte (?:les |des )?avertissements?(?: suivants?)?\s*:?\s*"
+)
+_PIECE = re.compile(r"(?:la piece|le document)\s+(?:n°\s*)?(\S+?)\.?\s+a ete creee?\b")
+_COUNT = re.compile(r"nombre de lignes (non )?importees\s*:\s*(\d+)")
+_REPORT_COUNT = re.compile(r"lignes d'\w+ (importables|rejetables)\s*:\s*(\d+)")
+# Ecritures report entries (format undocumented): "ERR E 2 : …", "AV ligne 3 - …".
+_REPORT_ENTRY = re.compile(
+    r"(err|av)\b\W*(?:[esh]\b\W*)?(?:ligne\s*)?(?:n°\s*)?(\d+)\b\W*(.*)|"
+    r"ligne\s*(?:n°\s*)?(\d+)\W+(err|av)\b\W*(?:[esh]\b\W*)?(.*)"
+)
+_MENTIONED_LINE = re.compile(r"\bligne\s+(?:n°\s*)?(\d+)\b")
+_FINISHED = re.compile(r"l'import a ete effectue|tache .*termin|nombre de lignes|resume$")
+_STRUCTURAL = re.compile(
+    r"(ouverture de la societe|societe .* ouverte|lancement de la tache|tache\b|fermeture de la"
+    r" societe|l'import a ete effectue|nombre de lignes|ci-dessous le rapport|#{5,}|resume$|"
+    r"lignes d'|erreurs\s*:|avertissements\s*:|fichier d'|legende|(?:err|av|[esh])\s*:)"
+)
+# One character for one: accented Latin letters → base letter, typographic apostrophe → '.
+_FOLD = {
+    ord(c): base
+    for c in map(chr, range(0xC0, 0x250))
+    if len(base := unicodedata.normalize("NFKD", c)[0]) == 1 and base.isascii() and base != c
+} | {ord("’"): "'"}
+_CODE_TOKEN = re.compile(r"[\w.\-/@]*\d[\w.\-/@]*")
+
+
+@dataclass(slots=True)
+class ParsedJournal:
+    """What the journal says, line numbers (1-based, data lines) as keys."""
+
+    rejected: dict[int, list[str]] = field(default_factory=dict)
+    warnings: dict[int, list[str]] = field(default_factory=dict)
+    pieces: list[str] = field(default_factory=list)
+    free_warnings: list[str] = field(default_factory=list)
+    imported: int | None = None
+    not_imported: int | None = None
+    finished: bool = False
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, same length as `text` (so match offsets apply to both)."""
+    return text.translate(_FOLD).lower()
+
+
+def parse_journal(
+    journal: Sequence[str], lines: Sequence[str], endpoint: Any, sent: int
+) -> ParsedJournal:
+    """Read `La ligne N …` blocks, created pièces, counts and free warnings from a journal."""
+    out = ParsedJournal()
+    block: tuple[str, int] | None = None
+    values: list[list[str]] | None = None
+    for raw in journal:
+        text = _STAMP.sub("", raw, count=1).strip()
+        key = _fold(text)
+        if m := _REJECT.match(key):
+            block = ("rejected", int(m[1]))
+            out.rejected.setdefault(block[1], [])
+        elif m := _WARN.match(key):
+            block = ("warnings", int(m[1]))
+            out.warnings.setdefault(block[1], [])
+        else:
+            m = None
+        if m is not None:
+            if tail := text[m.end() :].strip():
+                getattr(out, block[0])[block[1]].append(tail)
+            continue
+        if _FINISHED.search(key):
+            out.finished = True
+        if m := _PIECE.match(key):
+            out.pieces.append(text[m.start(1) : m.end(1)])
+        elif m := _COUNT.match(key):
+            setattr(out, "not_imported" if m[1] else "imported", int(m[2]))
+        elif m := _REPORT_COUNT.match(key):
+            name = "imported" if m[1] == "importables" else "not_imported"
+            setattr(out, name, (getattr(out, name) or 0) + int(m[2]))
+        elif m := _REPORT_ENTRY.match(key):
+            kind, number = (m[1], m[2]) if m[1] else (m[5], m[4])
+            start = m.start(3) if m[1] else m.start(6)
+            target = out.rejected if kind == "err" else out.warnings
+            target.setdefault(int(number), []).append(text[start:].strip() or text)
+        elif _STRUCTURAL.match(key):
+            pass
+        elif block is not None:
+            kind, number = block
+            target = out.warnings if key.startswith("attention") else getattr(out, kind)
+            target.setdefault(number, []).append(text)
+            continue
+        elif key.startswith("attention"):
+            out.free_warnings.append(text)
+            if values is None:
+                values = _line_values(lines, endpoint)
+            if (number := _named_line(key, text, values, sent)) is not None:
+                out.warnings.setdefault(number, []).append(text)
+        block = None
+    return out
+
+
+def _named_line(key: str, text: str, lines: list[list[str]], sent: int) -> int | None:
+    """The data line a free warning names: `ligne N`, or a code found in exactly one line.
+
+    A code may be several fields glued together (a BBAN is agence + guichet + compte + clé).
+    """
+    if (m := _MENTIONED_LINE.search(key)) and 1 <= int(m[1]) <= sent:
+        return int(m[1])
+    found: set[int] = set()
+    for token in _CODE_TOKEN.findall(text):
+        if len(token) < 4:
+            continue
+        exact = {n for n, values in enumerate(lines, 1) if token in values}
+        if not exact and len(token) >= 8:
+            exact = {n for n, values in enumerate(lines, 1) if _glued(token, values)}
+        if len(exact) == 1:
+            found |= exact
+    return found.pop() if len(found) == 1 else None
+
+
+def _glued(token: str, values: list[str]) -> bool:
+    """True when `token` is the concatenation of some of `values` (each used once)."""
+    parts = [v for v in values if len(v) >= 2 and v in token]
+
+    def walk(rest: str, unused: list[str]) -> bool:
+        if not rest:
+            return True
+        return any(
+            rest.startswith(v) and walk(rest[len(v) :], unused[:i] + unused[i + 1 :])
+            for i, v in enumerate(unused)
+        )
+
+    return len(parts) >= 2 and walk(token, parts)
+
+
+def _split(line: str, separator: str) -> list[str]:
+    return next(csv.reader([line], delimiter=separator, quotechar='"'), [])
+
+
+def _line_values(lines: Sequence[str], endpoint: Any) -> list[list[str]]:
+    separator = getattr(endpoint, "separator", None) or ";"
+    return [[v.strip() for v in _split(line, separator) if v.strip()] for line in lines]
+
+
+def compute_groups(
+    endpoint: Any, header: str | None, lines: Sequence[str]
+) -> list[list[int]] | None:
+    """0-based line indexes per pièce: a new pièce starts when a grouping field changes."""
+    grouping = getattr(endpoint, "grouping", None)
+    if not grouping or not header:
+        return None
+    separator = getattr(endpoint, "separator", None) or ";"
+    codes = [c.strip().upper() for c in _split(header, separator)]
+    positions = [codes.index(g) for g in grouping if g in codes]
+    groups: list[list[int]] = []
+    previous: tuple[str, ...] | None = None
+    for i, line in enumerate(lines):
+        values = _split(line, separator)
+        current = tuple(values[p].strip() if p < len(values) else "" for p in positions)
+        if current != previous:
+            groups.append([])
+            previous = current
+        groups[-1].append(i)
+    return groups
+
+
+# -- answer shape -------------------------------------------------------------------------
+
+
+def _unwrap(answer: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The object inside `{"result": [ … ]}`; tolerates the bare object too."""
+    if not isinstance(answer, Mapping):
+        raise InvalidImportAnswerError(detail=f"type {type(answer).__name__}")
+    if "error" in answer:
+        message = str(answer["error"])
+        raise ServerError(f"Gestimum a refusé la requête : {message}", server_message=message)
+    result = answer.get("result", answer)
+    if isinstance(result, list):
+        result = next((item for item in result if isinstance(item, Mapping)), None)
+    if not isinstance(result, Mapping) or not (
+        {"resultat", "statistiques", "journal", "message"} & set(result)
+    ):
+        raise InvalidImportAnswerError(detail="ni result, ni resultat, ni statistiques")
+    return result
+
+
+def _journal_lines(raw: object) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [line for line in raw.splitlines() if line.strip()]
+    if isinstance(raw, list | tuple):
+        return [str(line) for line in raw if line is not None and str(line).strip()]
+    return [str(raw)]
+
+
+def _normalise(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum() or c == "_").lower()
+
+
+def _statistics(raw: object) -> dict[str, int]:
+    """Statistics with accent-free lower-case keys and int values (strings in the docs)."""
+    if isinstance(raw, str):  # the Statistiques.txt INI text itself
+        raw = dict(
+            line.split("=", 1) for line in raw.splitlines() if "=" in line and "[" not in line
+        )
+    if not isinstance(raw, Mapping):
+        return {}
+    stats: dict[str, int] = {}
+    for key, value in raw.items():
+        number = _to_int(value)
+        if number is not None:
+            stats[_normalise(str(key))] = number
+    return stats
+
+
+def _to_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    match = re.fullmatch(r"\s*(\d+)(?:[.,]0+)?\s*", str(value))
+    return int(match.group(1)) if match else None
+
+
+def _counts(stats: dict[str, int], parsed: ParsedJournal) -> tuple[int | None, int | None]:
+    """(imported, rejected) from the statistics, else from the journal's own counts."""
+    if "nombre_lignes_importees" in stats or "nombre_lignes_non_importees" in stats:
+        return stats.get("nombre_lignes_importees"), stats.get("nombre_lignes_non_importees")
+    imported = [v for k, v in stats.items() if k.startswith("nombre_lignes_") and "import" in k]
+    rejected = [v for k, v in stats.items() if k.startswith("nombre_lignes_") and "rejet" in k]
+    if imported or rejected:  # Ecritures: entries, due dates and analytic lines all count
+        return sum(imported), sum(rejected)
+    return parsed.imported, parsed.not_imported
+
+
+def _groups(
+    batch: Any, endpoint: Any, groups: Sequence[Sequence[int]] | None
+) -> list[list[int]] | None:
+    if groups is None:
+        groups = getattr(batch, "groups", None)
+    if groups is not None:
+        return [list(g) for g in groups]
+    return compute_groups(endpoint, getattr(batch, "header", None), list(batch.lines))
+
+
+def _attribute_pieces(
+    pieces: list[str], kinds: list[str], groups: list[list[int]] | None
+) -> dict[int, list[str]]:
+    """Line number → pièces: the k-th pièce created belongs to the k-th document not rejected."""
+    if not pieces or not groups:
+        return {}
+    created = [g for g in groups if any(kinds[i] == "ok" for i in g if i < len(kinds))]
+    if any(kinds[i] == "unknown" for g in groups for i in g if i < len(kinds)):
+        return {}  # cannot tell which documents were created
+    if len(created) != len(pieces):
+        return {}  # journal and documents disagree: keep the pièces at batch level only
+    return {i + 1: [piece] for group, piece in zip(created, pieces, strict=True) for i in group}
+
+
+def _summarise(
+    rows: list[RowOutcome],
+    *,
+    test: bool,
+    journal: list[str],
+    stats: dict[str, int],
+    parsed: ParsedJournal,
+    resultat: str,
+    server_message: str,
+    locate: bool,
+    extra_rejected: int,
+) -> BatchOutcome:
+    ok = {RowState.IMPORTED, RowState.WARNING, RowState.TESTED}
+    bad = {RowState.REJECTED, RowState.TEST_REJECTED}
+    n_ok = sum(r.state in ok for r in rows)
+    n_bad = sum(r.state in bad for r in rows)
+    n_unknown = sum(r.state == RowState.UNKNOWN for r in rows)
+    n_warned = sum(bool(r.warnings) for r in rows if r.state in ok)
+    sent = len(rows)
+    if n_unknown:
+        state = "unknown"
+    elif n_bad == 0:
+        state = "ok"
+    elif n_ok == 0:
+        state = "rejected"
+    else:
+        state = "partial"
+    message = _message(state, test, sent, n_ok, n_bad, n_unknown, n_warned, extra_rejected)
+    if parsed.pieces:
+        label = "pièce créée" if len(parsed.pieces) == 1 else "pièces créées"
+        message += f" — {label} : {', '.join(parsed.pieces)}"
+    if locate:
+        message += " ; le mode test peut les localiser en découpant le lot"
+    return BatchOutcome(
+        state=state,
+        imported=n_ok,
+        rejected=n_bad,
+        warned=n_warned,
+        pieces=list(parsed.pieces),
+        journal=journal,
+        rows=rows,
+        message=message,
+        test=test,
+        sent=sent,
+        unknown=n_unknown,
+        warnings=list(parsed.free_warnings),
+        statistics=stats,
+        resultat=resultat,
+        server_message=server_message,
+        locate_in_test=locate,
+    )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n > 1 else ''}"
+
+
+def _message(
+    state: str, test: bool, sent: int, ok: int, bad: int, unknown: int, warned: int, extra: int
+) -> str:
+    lines = _plural(sent, "ligne")
+    warn = f", {_plural(warned, 'ligne')} avec avertissement" if warned else ""
+    if test:
+        if state == "ok":
+            return f"Test OK : {lines} {'valide' if sent == 1 else 'valides'}{warn} (rien importé)"
+        if state == "rejected":
+            return f"Test : {lines} sur {sent} {'rejetée' if sent == 1 else 'rejetées'}"
+        head = f"Test : {_plural(bad, 'ligne')} {'rejetée' if bad <= 1 else 'rejetées'} sur {sent}"
+    elif state == "ok":
+        return f"Importé : {lines}{warn}"
+    elif state == "rejected":
+        return f"Rejeté : {lines} sur {sent} {'rejetée' if sent == 1 else 'rejetées'}"
+    else:
+        head = f"Import partiel : {ok} {'importée' if ok <= 1 else 'importées'}, {bad} rejetée(s)"
+    if state == "unknown":
+        head += (
+            f" ; {_plural(unknown, 'ligne')} à vérifier ({extra} rejet(s) non identifié(s) "
+            "par le journal)"
+        )
+    return head + (" (rien importé)" if test else "") + warn
