@@ -71,6 +71,7 @@ class ExcelWorkbook:
         self._grids: dict[str, Grid] = {}
         self._results: list[list[object]] = []
         self._journal: list[list[object]] = []
+        self._coloured: set[tuple[str, int]] = set()  # status columns whose rules are installed
 
     # ── GridSource ─────────────────────────────────────────────────────────
     def sheet_names(self) -> list[str]:
@@ -246,7 +247,9 @@ class ExcelWorkbook:
         target = self.book.sheets[sheet]
         with _writing(sheet):
             target.range((top, col)).value = block
-        self._install_colours(target, col, top + 1)
+        if (sheet, col) not in self._coloured:
+            self._install_colours(target, col, top + 1)
+            self._coloured.add((sheet, col))
         self._set_cached(sheet, col, {top + i: v[0] for i, v in enumerate(block)})
 
     def _install_colours(self, sheet: Any, col: int, first_row: int) -> None:

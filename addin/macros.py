@@ -90,20 +90,29 @@ def _failure(excel: ExcelWorkbook, action: str, message: str) -> MacroResult:
     """French critical message box, plus a `Résultats` row so the failure leaves a trace."""
     try:
         excel.flush()  # ledger rows of batches sent before the failure come first
-        target = _target_or_defaults(excel)
-        entry = ledger.LedgerEntry(
-            run_id=ledger.new_run_id(), when=datetime.now(), os_user=ledger.os_user(),
-            server=target.get("server", ""), societe=target.get("fichier", ""),
-            utilisateur=target.get("utilisateur", ""), sheet=_active_or_blank(excel),
-            endpoint="", test=action == "tester", batch=0, batches=0, sent=0, imported=0,
-            rejected=0, warned=0, unknown=0, duration_s=0.0,
-            outcome=f"Erreur ({action}) : {message}", digest="")
-        excel.append_results([entry.as_row()])
+        excel.append_results([_error_row(excel, action, message)])
         excel.flush()
     except Exception:  # the message box below must be shown even if the ledger cannot be
         log.exception("could not write the error to %s", ledger.RESULTS_SHEET)
     excel.alert(message, f"{TITLE} — erreur", critical=True)
     return MacroResult(action, False, message)
+
+
+def _error_row(excel: ExcelWorkbook, action: str, message: str) -> list[object]:
+    """A `Résultats` row for a run that failed outside any batch (filled by header name)."""
+    target = _target_or_defaults(excel)
+    by_header: dict[str, object] = {
+        "Date": datetime.now().replace(microsecond=0),
+        "Utilisateur (OS)": ledger.os_user(),
+        "Serveur": ledger.safe_url(target.get("server", "")),
+        "Société": target.get("fichier", ""),
+        "Utilisateur Gestimum": target.get("utilisateur", ""),
+        "Feuille": _active_or_blank(excel),
+        "Mode (test/réel)": "test" if action == "tester" else "réel",
+        "Lignes envoyées": 0,
+        "Résultat": ledger.clean_text(f"Erreur ({action}) : {message}"),
+    }
+    return [by_header.get(header, "") for header in ledger.RESULTS_HEADERS]
 
 
 def _target_or_defaults(excel: ExcelWorkbook) -> dict[str, str]:
@@ -141,23 +150,22 @@ def _issues_text(issues: list[Issue]) -> str:
 def _write_check_statuses(excel: ExcelWorkbook, checked: pipeline.SheetCheck) -> None:
     """Each row gets its issues (or "Contrôle OK") in #STATUT, except rows that record an
     import: overwriting "Importée" would make the next run send them again."""
-    from addin.results import RowOutcome, blocked_row
 
     by_row: dict[int, list[Issue]] = {}
     for issue in checked.issues:
         if issue.row is not None:
             by_row.setdefault(issue.row, []).append(issue)
-    outcomes: list[RowOutcome] = []
+    outcomes: list[ledger.RowOutcome] = []
     for row in checked.data.rows:
         if ledger.status_state(row.status) in _KEEP:
             continue
         found = by_row.get(row.row, [])
         blocking = [i.message for i in found if i.severity is Severity.BLOCKING]
         if blocking:
-            outcomes.append(blocked_row(row.row, blocking))
+            outcomes.append(ledger.blocked_row(row.row, blocking))
         else:
             text = WARNING_PREFIX + " ; ".join(i.message for i in found) if found else CHECK_OK
-            outcomes.append(RowOutcome(row.row, ledger.RowState.BLOCKED, text))
+            outcomes.append(ledger.RowOutcome(row.row, ledger.RowState.BLOCKED, text))
     excel.write_statuses(checked.plan.sheet, checked.data, outcomes)
 
 

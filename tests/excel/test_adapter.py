@@ -1,0 +1,209 @@
+"""The xlwings adapter on the counting stand-in: bulk reads/writes, text safety, colours, UI."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from addin import ledger
+from addin.errors import WorkbookError
+from addin.excel import MAX_ROWS, ExcelWorkbook, StatusBarProgress, column_letter
+from addin.results import RowOutcome
+from tests.excel.fakexw import FakeBook
+
+
+def _data(header_row: int, status_index: int | None) -> SimpleNamespace:
+    """The two SheetData attributes the writer uses."""
+    status = None if status_index is None else SimpleNamespace(index=status_index)
+    return SimpleNamespace(header_row=header_row, status_column=status)
+
+
+def test_grid_is_one_bulk_read_with_its_excel_origin() -> None:
+    book = FakeBook()
+    book.add_sheet("Clients").fill([["PCF_CODE", "PCF_RS"], ["C1", "Un"], ["C2", "Deux"]],
+                                   top=3, left=2)
+    excel = ExcelWorkbook(book)
+    grid = excel.grid("Clients")
+    assert (grid.first_row, grid.first_col) == (3, 2)
+    assert grid.values == [["PCF_CODE", "PCF_RS"], ["C1", "Un"], ["C2", "Deux"]]
+    assert excel.grid("Clients") is grid  # cached: statuses are merged into it, not re-read
+    assert book.count("Range.value.get") == 1
+    assert book.count("Sheet.used_range") == 1
+
+
+def test_single_cell_sheet_still_reads_as_two_dimensions() -> None:
+    book = FakeBook()
+    book.add_sheet("Vide")
+    assert ExcelWorkbook(book).grid("Vide").values == [[None]]
+
+
+def test_statuses_are_one_write_and_keep_rows_not_in_this_run() -> None:
+    book = FakeBook()
+    sheet = book.add_sheet("Prospects", [["PCF_CODE", "#STATUT"], ["A", "Importée"], ["B", None],
+                                         [None, None], ["D", "Rejetée : ancien"]])
+    excel = ExcelWorkbook(book)
+    excel.grid("Prospects")
+    before = book.count("Range.value.set")
+    excel.write_statuses("Prospects", _data(1, 1), [
+        RowOutcome(3, ledger.RowState.REJECTED, reasons=["code inconnu"]),
+        RowOutcome(5, ledger.RowState.IMPORTED),
+    ])
+    assert book.count("Range.value.set") - before == 1
+    assert sheet.column_values(2) == {1: "#STATUT", 2: "Importée", 3: "Rejetée : code inconnu",
+                                      5: "Importée"}
+
+
+def test_missing_status_column_is_added_after_the_used_block() -> None:
+    book = FakeBook()
+    sheet = book.add_sheet("Prospects", [["Libellé", "Nom"], ["PCF_CODE", "PCF_RS"], ["A", "x"]])
+    excel = ExcelWorkbook(book)
+    excel.write_statuses("Prospects", _data(2, None), [RowOutcome(3, "imported")])
+    assert sheet.column_values(3) == {2: "#STATUT", 3: "Importée"}
+
+
+@pytest.mark.parametrize("text", ["=SOMME(A1:A3)", "+33 1 23", "-5", "@cmd", "=1+1"])
+def test_text_written_never_becomes_a_formula(text: str) -> None:
+    book = FakeBook()
+    sheet = book.add_sheet("Prospects", [["PCF_CODE", "#STATUT"], ["A", text]])
+    excel = ExcelWorkbook(book)
+    excel.write_statuses("Prospects", _data(1, 1), [RowOutcome(2, "rejected", text=text)])
+    excel.append_results([["2026", text]])
+    excel.append_journal([["run", "Prospects", text]])
+    excel.save()
+    for name in ("Prospects", ledger.RESULTS_SHEET, ledger.JOURNAL_SHEET):
+        assert not book.sheet(name).formulas, name
+    assert sheet.cells[(2, 2)] == text  # Excel consumed the quote prefix: the text is intact
+    assert book.sheet(ledger.JOURNAL_SHEET).cells[(2, 3)] == text
+
+
+def test_colour_rules_are_installed_once_keyed_on_status_prefixes() -> None:
+    book = FakeBook()
+    sheet = book.add_sheet("Prospects", [["PCF_CODE", "#STATUT"], ["A", None]])
+    excel = ExcelWorkbook(book)
+    for _ in range(3):
+        excel.write_statuses("Prospects", _data(1, 1), [RowOutcome(2, "imported")])
+    rules = sheet.format_conditions[f"2,2:{MAX_ROWS},2"]
+    assert book.count("FormatConditions.Delete") == 1
+    assert [r["String"] for r in rules] == sorted(ledger.STATE_LABELS.values(), key=len,
+                                                  reverse=True)
+    assert {r["Type"] for r in rules} == {9} and {r["TextOperator"] for r in rules} == {2}
+    imported = next(r for r in rules if r["String"] == "Importée")
+    assert imported["Color"] == 0xCE * 65536 + 0xEF * 256 + 0xC6  # C6EFCE as Excel's BGR
+    # "Importée avec avertissement" starts with "Importée": it must come first (priority).
+    strings = [r["String"] for r in rules]
+    assert strings.index("Importée avec avertissement") < strings.index("Importée")
+
+
+def test_no_colours_without_desktop_excel_and_no_failure() -> None:
+    book = FakeBook(windows=False)
+    sheet = book.add_sheet("Prospects", [["PCF_CODE", "#STATUT"], ["A", None]])
+    ExcelWorkbook(book).write_statuses("Prospects", _data(1, 1), [RowOutcome(2, "imported")])
+    assert sheet.cells[(2, 2)] == "Importée" and not sheet.format_conditions
+
+
+def test_ledger_rows_are_buffered_then_appended_in_one_write_per_sheet() -> None:
+    book = FakeBook()
+    book.add_sheet("Prospects")
+    excel = ExcelWorkbook(book)
+    for n in range(5):
+        excel.append_results([[f"lot {n}"]])
+        excel.append_journal([["run", "Prospects", f"ligne {n}"], ["run", "Prospects", "x"]])
+    assert book.count("Range.value.set") == 0
+    excel.save()
+    assert book.count("Range.value.set") == 2
+    results = book.sheet(ledger.RESULTS_SHEET)
+    assert [results.cells[(1, i + 1)] for i in range(len(ledger.RESULTS_HEADERS))] == list(
+        ledger.RESULTS_HEADERS)
+    assert [results.cells[(r, 1)] for r in range(2, 7)] == [f"lot {n}" for n in range(5)]
+    assert book.sheets.active_name == "Prospects"  # adding the sheets did not move the user
+    excel.append_results([["suite"]])
+    excel.save()
+    assert results.cells[(7, 1)] == "suite"  # appended below, never rewritten
+    assert book.sheets.names() == ["Prospects", ledger.RESULTS_SHEET, ledger.JOURNAL_SHEET]
+
+
+def test_empty_existing_ledger_sheet_gets_its_headers() -> None:
+    book = FakeBook()
+    book.add_sheet(ledger.JOURNAL_SHEET)
+    excel = ExcelWorkbook(book)
+    excel.append_journal([["run", "Clients", "La ligne 1 a été importée"]])
+    excel.save()
+    cells = book.sheet(ledger.JOURNAL_SHEET).cells
+    assert cells[(1, 1)] == ledger.JOURNAL_HEADERS[0] and cells[(2, 3)].startswith("La ligne")
+
+
+def test_busy_restores_excel_settings_even_when_the_run_raises() -> None:
+    book = FakeBook()
+    book.app._calculation = "semiautomatic"
+    excel = ExcelWorkbook(book)
+    with pytest.raises(RuntimeError), excel.busy():
+        assert book.app.screen_updating is False and book.app.calculation == "manual"
+        excel.status("Gestimum — en cours")
+        raise RuntimeError("boom")
+    assert book.app._screen_updating is True
+    assert book.app._calculation == "semiautomatic"
+    assert book.app.status_history[-1] is False  # status bar handed back to Excel
+
+
+def test_failed_write_is_a_french_workbook_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    book = FakeBook()
+    book.add_sheet("Prospects", [["PCF_CODE", "#STATUT"], ["A", None]])
+
+    def refuse(self: object, data: object) -> None:
+        raise OSError("(-2147352567, 'Exception occurred.', 'protected')")
+
+    from tests.excel import fakexw
+
+    excel = ExcelWorkbook(book)
+    excel.grid("Prospects")
+    monkeypatch.setattr(fakexw.FakeRange, "value", property(fakexw.FakeRange.value.fget, refuse))
+    with pytest.raises(WorkbookError, match="feuille protégée"):
+        excel.write_statuses("Prospects", _data(1, 1), [RowOutcome(2, "imported")])
+
+
+def test_input_box_cancel_is_none_and_text_is_returned() -> None:
+    book = FakeBook()
+    book.app.inputs = [False, "secret", ""]
+    excel = ExcelWorkbook(book)
+    assert excel.input_box("Mot de passe ?") is None
+    assert excel.input_box("Mot de passe ?") == "secret"
+    assert excel.input_box("Mot de passe ?") == ""  # an empty password is a valid answer
+    assert ExcelWorkbook(FakeBook(windows=False)).input_box("?") is None
+
+
+def test_alerts_use_modes_xlwings_accepts_and_stay_readable() -> None:
+    book = FakeBook()
+    book.app.answers = ["yes", "no"]
+    excel = ExcelWorkbook(book)
+    assert excel.confirm("Importer en production ?") is True
+    assert excel.confirm("Importer en production ?") is False
+    excel.alert("x" * 5000)
+    assert len(book.app.alerts[-1]["prompt"]) == 1000
+
+
+def test_add_sheet_names_uniquely_and_formats_columns_in_runs() -> None:
+    book = FakeBook()
+    book.add_sheet("Clients")
+    excel = ExcelWorkbook(book)
+    name = excel.add_sheet("Clients", [["a", "b", "c", "d"], ["A", "B", "C", "D"]],
+                           ["@", "@", "General", "dd/mm/yyyy"])
+    assert name == "Clients (2)"
+    sheet = book.sheet(name)
+    assert sheet.number_formats == {f"3,1:{MAX_ROWS},2": "@", f"3,4:{MAX_ROWS},4": "dd/mm/yyyy"}
+    assert sheet.cells[(2, 4)] == "D" and book.count("Range.value.set") == 1
+
+
+def test_status_bar_progress_says_sheet_batch_and_rows() -> None:
+    book = FakeBook()
+    progress = StatusBarProgress(ExcelWorkbook(book))
+    progress.start("Prospects", 3, 1200)
+    progress.advance("Prospects", 2, 3, 1000)
+    assert book.app.status_history == [
+        "Gestimum — Import Prospects : lot 0/3, 0/1200 lignes",
+        "Gestimum — Import Prospects : lot 2/3, 1000/1200 lignes",
+    ]
+
+
+def test_column_letters() -> None:
+    assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
