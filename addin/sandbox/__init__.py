@@ -107,7 +107,7 @@ def _start(data_dir: Path, latency: float, host: str, port: int) -> SandboxHandl
     app = SandboxApp(data_dir, latency)
     server = SandboxServer((host, port), app)
     thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="gestimum-sandbox"
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="gestimum-sandbox"
     )
     thread.start()
     return SandboxHandle(server, thread)

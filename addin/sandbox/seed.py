@@ -71,6 +71,9 @@ _NUMBERING = [
 ]
 
 
+_template: bytes | None = None  # the seeded database, reused by later sandboxes of this process
+
+
 def seed_demo(data_dir: Path) -> Path:
     """Create `DEMO.Gestimum` in `data_dir` unless it exists; return its database path."""
     path = data_dir / f"{DEMO_FICHIER}{SUFFIX}"
@@ -78,9 +81,17 @@ def seed_demo(data_dir: Path) -> Path:
         return path
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
+    global _template
+    if _template is not None:  # same seed as before in this process: copy its bytes
+        tmp.write_bytes(_template)
+        tmp.rename(path)
+        return path
     company = Company(tmp)
     try:
         conn = company.conn
+        # No fsync while seeding: the file only becomes the company once renamed below.
+        conn.execute("PRAGMA journal_mode=MEMORY")
+        conn.execute("PRAGMA synchronous=OFF")
         conn.execute("BEGIN")
         company.set_user(DEMO_USER, "")
         conn.execute("INSERT INTO _company (name, value) VALUES ('numbering_year', '17')")
@@ -93,9 +104,9 @@ def seed_demo(data_dir: Path) -> Path:
             _NUMBERING,
         )
         conn.execute("COMMIT")
-        conn.execute("PRAGMA journal_mode=DELETE")  # fold the WAL in before the rename
     finally:
         company.close()
+    _template = tmp.read_bytes()
     tmp.rename(path)  # a half-seeded company never appears under its real name
     return path
 

@@ -94,6 +94,7 @@ class Company:
         self.path = path
         self.name = path.name[: -len(SUFFIX)]
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # WAL: readers (the /sandbox/ endpoint, tests) never block the running task.
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(_INTERNAL_SCHEMA)

@@ -9,12 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from addin.sandbox import SandboxHandle, running_sandbox
 
-from .helpers import body, imported, journal, post, result
+from .helpers import HTTP, body, imported, journal, post, result
 
 LINES = ["PCF_CODE;PCF_RS;CPT_NUMERO", "K1;K;411K1"]
 
@@ -155,6 +154,6 @@ def test_concurrent_readers_while_a_task_runs(slow: SandboxHandle) -> None:
     pool, first = in_background(slow, body("Clients", LINES))
     reads = [len(slow.rows("Clients")) for _ in range(3)]
     assert reads[0] >= 4 and threading.active_count() > 1
-    assert httpx.get(f"{slow.url}/sandbox/health", timeout=2).status_code == 200
+    assert HTTP.get(f"{slow.url}/sandbox/health", timeout=2).status_code == 200
     assert first.result().status_code == 200
     pool.shutdown()

@@ -12,13 +12,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from addin import catalog
 from addin.sandbox import running_sandbox
 
-from .helpers import STAMP
+from .helpers import HTTP, STAMP
 
 PATH = re.compile(r"[A-Z]:\\\S*")
 
@@ -129,7 +128,7 @@ def _ecritures_expected(exp: dict[str, Any], index: int) -> dict[str, Any]:
 def test_documented_example_answers_as_documented(tmp_path: Path, name: str, index: int) -> None:
     ep = catalog.get_endpoint(name)
     with running_sandbox(tmp_path) as sb:
-        answer = httpx.post(f"{sb.url}/{ep.url}", json=ep.examples[index], timeout=30)
+        answer = HTTP.post(f"{sb.url}/{ep.url}", json=ep.examples[index], timeout=30)
     assert answer.status_code == 200, answer.text
     assert list(answer.json()) == ["result"]
     (got,) = answer.json()["result"]
@@ -146,7 +145,7 @@ def test_every_import_with_examples_is_replayed() -> None:
 @pytest.mark.parametrize("function", ["Version", "VersionERP"])
 def test_tool_requests_answer_as_documented(sandbox: Any, function: str) -> None:
     ep = catalog.get_endpoint(f"Outils.{function}")
-    answer = httpx.get(f"{sandbox.url}/{ep.url}", timeout=10)
+    answer = HTTP.get(f"{sandbox.url}/{ep.url}", timeout=10)
     assert answer.status_code == 200
     assert answer.json() == ep.example_response
 
@@ -154,7 +153,7 @@ def test_tool_requests_answer_as_documented(sandbox: Any, function: str) -> None
 def test_documents_examples_land_as_pieces(tmp_path: Path) -> None:
     ep = catalog.get_endpoint("DocumentsAchat")
     with running_sandbox(tmp_path) as sb:
-        httpx.post(f"{sb.url}/{ep.url}", json=ep.examples[0], timeout=30)
+        HTTP.post(f"{sb.url}/{ep.url}", json=ep.examples[0], timeout=30)
         pieces = sb.pieces()
     assert [(p["numero"], len(p["lines"])) for p in pieces] == [
         ("BCF17-00008", 1),

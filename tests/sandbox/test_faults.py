@@ -12,7 +12,7 @@ import pytest
 
 from addin.sandbox import SandboxHandle, running_sandbox
 
-from .helpers import body, post, result
+from .helpers import HTTP, body, post, result
 
 LINES = ["PCF_CODE;PCF_RS;CPT_NUMERO", "FLT1;Panne;411FLT1"]
 
@@ -74,7 +74,7 @@ def test_faults_target_an_endpoint(sandbox: SandboxHandle) -> None:
 
 
 def test_faults_over_http_and_clear(sandbox: SandboxHandle) -> None:
-    answer = httpx.post(
+    answer = HTTP.post(
         f"{sandbox.url}/sandbox/faults", json={"fault": "http500", "times": 3}, timeout=10
     )
     assert answer.json()["faults"] == [
@@ -82,9 +82,9 @@ def test_faults_over_http_and_clear(sandbox: SandboxHandle) -> None:
     ]
     assert post(sandbox, "Clients", body("Clients", LINES)).status_code == 500
     assert sandbox.faults()[0]["times"] == 2
-    assert httpx.delete(f"{sandbox.url}/sandbox/faults", timeout=10).json()["faults"] == []
+    assert HTTP.delete(f"{sandbox.url}/sandbox/faults", timeout=10).json()["faults"] == []
     assert post(sandbox, "Clients", body("Clients", LINES)).status_code == 200
-    bad = httpx.post(f"{sandbox.url}/sandbox/faults", json={"fault": "meteor"}, timeout=10)
+    bad = HTTP.post(f"{sandbox.url}/sandbox/faults", json={"fault": "meteor"}, timeout=10)
     assert bad.status_code == 400 and "meteor" in bad.json()["error"]
     with pytest.raises(ValueError, match="meteor"):
         sandbox.inject("meteor")
@@ -93,12 +93,12 @@ def test_faults_over_http_and_clear(sandbox: SandboxHandle) -> None:
 def test_faults_apply_to_the_tool_requests(sandbox: SandboxHandle) -> None:
     sandbox.inject("error", endpoint="Outils.Version")
     url = f"{sandbox.url}/api/rest/Outils/%22Version%22"
-    assert httpx.get(url, timeout=10).status_code == 500
-    assert httpx.get(url, timeout=10).status_code == 200
+    assert HTTP.get(url, timeout=10).status_code == 500
+    assert HTTP.get(url, timeout=10).status_code == 200
 
 
 def test_latency_per_call(sandbox: SandboxHandle) -> None:
-    httpx.post(f"{sandbox.url}/sandbox/latency", json={"seconds": 0.4}, timeout=10)
+    HTTP.post(f"{sandbox.url}/sandbox/latency", json={"seconds": 0.4}, timeout=10)
     assert sandbox.latency == 0.4
     start = time.monotonic()
     res = result(post(sandbox, "Clients", body("Clients", LINES)))

@@ -10,7 +10,7 @@ import pytest
 
 from addin.sandbox import SandboxHandle
 
-from .helpers import body, post, result
+from .helpers import HTTP, body, post, result
 
 CLIENT_LINES = ["PCF_CODE;PCF_RS;CPT_NUMERO", "CX1;Client X1;411CX1"]
 
@@ -168,7 +168,7 @@ def test_without_header_nor_field_names(sandbox: SandboxHandle) -> None:
     ],
 )
 def test_unknown_url_or_method(sandbox: SandboxHandle, method: str, path: str, status: int) -> None:
-    answer = httpx.request(method, sandbox.url + path, content=b"{}", timeout=10)
+    answer = HTTP.request(method, sandbox.url + path, content=b"{}", timeout=10)
     assert_error(answer, status)
 
 
@@ -185,7 +185,7 @@ def test_documented_url_forms(sandbox: SandboxHandle, path: str) -> None:
         payload = body("SousFamilles", ["SFA_CODE;SFA_LIB", "SF9;Sous-famille 9"])
     else:
         payload = body("Clients", CLIENT_LINES)
-    answer = httpx.post(sandbox.url + path, content=json.dumps(payload).encode(), timeout=10)
+    answer = HTTP.post(sandbox.url + path, content=json.dumps(payload).encode(), timeout=10)
     assert result(answer)["resultat"] == "succès"
 
 

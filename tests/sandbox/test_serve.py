@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
+from .helpers import HTTP
 
 
 def free_port() -> int:
@@ -30,7 +30,7 @@ def test_serve_forever_prints_where_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert proc.stdout is not None
         banner = [proc.stdout.readline() for _ in range(5)]
         assert banner[0].strip() == f"Bac à sable Gestimum à l'écoute sur http://127.0.0.1:{port}"
-        answer = httpx.get(f"http://127.0.0.1:{port}/api/rest/Outils/%22Version%22", timeout=10)
+        answer = HTTP.get(f"http://127.0.0.1:{port}/api/rest/Outils/%22Version%22", timeout=10)
         assert answer.json()["result"][0]["resultat"] == "succès"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=15)
