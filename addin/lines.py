@@ -16,7 +16,7 @@ Documented choices:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -65,39 +65,44 @@ class Batch:
         return [self.header, *self.lines] if self.header is not None else list(self.lines)
 
 
-def _groups(data: SheetData, fs: Formatted, keep: Sequence[int]) -> list[list[int]]:
-    """Row positions to send, cut into groups that must travel in the same batch."""
+def _group_sizes(data: SheetData, fs: Formatted, keep: list[int]) -> list[int]:
+    """Sizes, in `keep` order, of the runs of rows that must travel in the same batch."""
     if data.endpoint.positional:
         from addin.entries import entry_groups
 
-        spans = entry_groups(data, fs)
         wanted = set(keep)
-        return [g for s, e in spans if (g := [rp for rp in range(s, e) if rp in wanted])]
+        sizes = [sum(1 for rp in range(s, e) if rp in wanted) for s, e in entry_groups(data, fs)]
+        return [n for n in sizes if n]
     keys = group_keys(data, fs)
     if keys is None:
-        return [[rp] for rp in keep]
-    groups: list[list[int]] = []
+        return [1] * len(keep)
+    sizes: list[int] = []
     last = None
     for rp in keep:
-        if groups and keys[rp] == last:
-            groups[-1].append(rp)
+        key = keys[rp]
+        if sizes and key == last:
+            sizes[-1] += 1
         else:
-            groups.append([rp])
-        last = keys[rp]
-    return groups
+            sizes.append(1)
+            last = key
+    return sizes
 
 
-def _pack(groups: list[list[int]], size: int) -> list[list[int]]:
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for g in groups:
-        if current and len(current) + len(g) > size:
-            batches.append(current)
-            current = []
-        current.extend(g)
-    if current:
-        batches.append(current)
-    return batches
+def _pack(sizes: list[int], size: int) -> list[tuple[int, int]]:
+    """Consecutive (start, end) ranges of at most `size` lines, never cutting a group."""
+    ranges: list[tuple[int, int]] = []
+    start = end = 0
+    if all(n == 1 for n in sizes):
+        total = len(sizes)
+        return [(a, min(a + size, total)) for a in range(0, total, size)]
+    for n in sizes:
+        if end > start and end - start + n > size:
+            ranges.append((start, end))
+            start = end
+        end += n
+    if end > start:
+        ranges.append((start, end))
+    return ranges
 
 
 def build_batches(
@@ -112,49 +117,41 @@ def build_batches(
         raise ValueError("batch_size must be ≥ 1")
     fs = format_rows(data, "" if data.endpoint.positional else options.identificateur_texte)
     skip = frozenset(skip_rows)
-    keep = [rp for rp, r in enumerate(data.rows) if r.row not in skip]
+    keep = [rp for rp, r in enumerate(data.rows) if r.row not in skip] if skip else list(
+        range(len(data.rows)))
     if fs.bad:
         wanted = set(keep)
         for rp, j in sorted(fs.bad):
             if rp in wanted:
                 raise ValueError(f"row {data.rows[rp].row}, column {data.columns[j].code}: "
                                  "blocking issue, validate before building batches")
-    packed = _pack(_groups(data, fs, keep), options.batch_size)
+    ranges = _pack(_group_sizes(data, fs, keep), options.batch_size)
+    excel_rows = [data.rows[rp].row for rp in keep]
     if data.endpoint.positional:
-        built = [_entry_batch(data, fs, rows) for rows in packed]
-        return [Batch(i + 1, len(built), None, lines, [data.rows[rp].row for rp in rows])
-                for i, (lines, rows) in enumerate(zip(built, packed, strict=True))]
-    header, lines = _header_and_lines(data, fs, keep)
-    out = []
-    for i, rows in enumerate(packed):
-        out.append(Batch(i + 1, len(packed), header, [lines[rp] for rp in rows],
-                         [data.rows[rp].row for rp in rows]))
-    return out
+        header = None
+        batches = [_entry_batch(data, fs, keep[a:b]) for a, b in ranges]
+    else:
+        header, lines = _header_and_lines(data, fs, keep)
+        batches = [lines[a:b] for a, b in ranges]
+    return [Batch(i + 1, len(ranges), header, batch, excel_rows[a:b])
+            for i, ((a, b), batch) in enumerate(zip(ranges, batches, strict=True))]
 
 
-def _header_and_lines(
-    data: SheetData, fs: Formatted, keep: list[int]
-) -> tuple[str, dict[int, str]]:
-    """Header of the non-empty columns and each kept row's line, trailing empties trimmed."""
-    n = len(data.columns)
-    used = [False] * n
-    missing = n
-    for rp in keep:
-        texts = fs.texts[rp]
-        for j in range(n):
-            if not used[j] and texts[j]:
-                used[j] = True
-                missing -= 1
-        if not missing:
-            break
+def _header_and_lines(data: SheetData, fs: Formatted, keep: list[int]) -> tuple[str, list[str]]:
+    """Header of the columns not empty on every kept row, and each kept row's line."""
+    cols = fs.cols
+    if len(keep) != fs.n_rows:
+        if not keep:
+            cols = [[] for _ in cols]
+        else:
+            pick = itemgetter(*keep)
+            cols = [list(pick(c)) if len(keep) > 1 else [c[keep[0]]] for c in cols]
+    used = [j for j, c in enumerate(cols) if any(c)]
     sep = data.endpoint.separator or ";"
-    cols = [j for j in range(n) if used[j]]
-    header = sep.join(data.columns[j].code for j in cols)
-    if len(cols) == n and fs.lines is not None:
-        full = fs.lines
-        return header, {rp: full[rp].rstrip(sep) for rp in keep}
-    pick = itemgetter(*cols) if len(cols) > 1 else (lambda t: (t[cols[0]],))
-    return header, {rp: sep.join(pick(fs.texts[rp])).rstrip(sep) for rp in keep}
+    header = sep.join(data.columns[j].code for j in used)
+    joined = map(sep.join, zip(*(cols[j] for j in used), strict=True))
+    # Trailing empty fields are trimmed, as the documented examples do.
+    return header, [line.rstrip(sep) for line in joined]
 
 
 def _entry_batch(data: SheetData, fs: Formatted, rows: list[int]) -> list[str]:

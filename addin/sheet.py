@@ -38,13 +38,53 @@ class Column:
     index: int
 
 
-@dataclass(slots=True)
 class SheetRow:
-    """One non-blank data row: its Excel row number and raw values by field code."""
+    """One non-blank data row: its Excel row number and raw values by field code.
 
-    row: int
-    values: dict[str, object]
-    status: object = None
+    `read_sheet` stores the raw cells as a tuple (in `SheetData.columns` order) and builds the
+    `values` dict only when asked: 100,000 dicts would cost more than the whole validation.
+    """
+
+    __slots__ = ("row", "status", "cells", "_codes", "_values")
+
+    def __init__(
+        self,
+        row: int,
+        values: dict[str, object] | None = None,
+        status: object = None,
+        *,
+        cells: tuple[object, ...] | None = None,
+        codes: tuple[str, ...] = (),
+    ) -> None:
+        self.row = row
+        self.status = status
+        self.cells = cells
+        self._codes = codes
+        self._values = values if values is not None or cells is not None else {}
+
+    @property
+    def values(self) -> dict[str, object]:
+        """Raw cell values by field code (a real dict: edits are seen by validation)."""
+        if self._values is None:
+            self._values = dict(zip(self._codes, self.cells or (), strict=True))
+        return self._values
+
+    def cells_for(self, codes: tuple[str, ...]) -> tuple[object, ...]:
+        """The raw values of these columns, in this order (fast when untouched since reading)."""
+        if self._values is None and self._codes is codes:
+            return self.cells  # type: ignore[return-value]
+        values = self.values
+        return tuple(values.get(c) for c in codes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SheetRow):
+            return NotImplemented
+        return (self.row, self.values, self.status) == (other.row, other.values, other.status)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"SheetRow(row={self.row!r}, values={self.values!r}, status={self.status!r})"
 
 
 @dataclass(slots=True)
@@ -63,11 +103,26 @@ class SheetData:
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
-    def codes(self) -> list[str]:
-        return [c.code for c in self.columns]
+    def codes(self) -> tuple[str, ...]:
+        """Field codes of the sent columns, in sheet order (the same tuple object each time)."""
+        key = ("codes", len(self.columns))
+        codes = self.cache.get(key)
+        if codes is None or list(codes) != [c.code for c in self.columns]:
+            codes = self.cache[key] = tuple(c.code for c in self.columns)
+        return codes
 
     def column(self, code: str) -> Column | None:
         return next((c for c in self.columns if c.code == code), None)
+
+
+def raw_columns(data: SheetData) -> list[tuple[object, ...]]:
+    """Each sent column's raw values, row after row: one C-level transpose of the rows."""
+    codes = data.codes
+    if not data.rows:
+        return [() for _ in codes]
+    cells = [r.cells if r._values is None and r._codes is codes else r.cells_for(codes)
+             for r in data.rows]
+    return list(zip(*cells, strict=True)) if codes else []
 
 
 def _text(cell: object) -> str:
@@ -150,10 +205,11 @@ def read_sheet(
 
     issues.extend(_missing(endpoint, sheet, header_row, by_code))
     data = grid[h + 1:]
-    rows = _rows(data, columns, status, first_row + h + 1, named)
+    out = SheetData(sheet, endpoint, header_row, columns, [], status, issues,
+                    label_header=labels is not None)
+    out.rows = _rows(data, columns, status, first_row + h + 1, named, out.codes)
     issues.extend(_unnamed_data(data, named, sheet, header_row, first_col))
-    return SheetData(sheet, endpoint, header_row, columns, rows, status, issues,
-                     label_header=labels is not None)
+    return out
 
 
 def _rows(
@@ -162,9 +218,9 @@ def _rows(
     status: Column | None,
     excel_row: int,
     named: set[int],
+    codes: tuple[str, ...],
 ) -> list[SheetRow]:
-    """The non-blank rows; hot path (one tuple and one dict per row, no per-cell objects)."""
-    codes = [c.code for c in columns]
+    """The non-blank rows; hot path (one tuple and one small object per row, nothing per cell)."""
     idx = [c.index for c in columns]
     width = max(idx + [status.index if status else -1]) + 1
     pick = itemgetter(*idx) if len(idx) > 1 else (lambda r: (r[idx[0]],)) if idx else (
@@ -186,8 +242,8 @@ def _rows(
             # data (already blocking; keep the row so its issues point somewhere).
             if not any(_text(cells[i]) for i in others if i < len(cells)):
                 continue
-        append(SheetRow(excel_row + n, dict(zip(codes, vals, strict=True)),
-                        cells[st] if st is not None else None))
+        append(SheetRow(excel_row + n, None, cells[st] if st is not None else None,
+                        cells=vals, codes=codes))
     return rows
 
 

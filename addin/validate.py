@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from addin import issues as ic
 from addin.issues import Issue, Severity, has_blocking
 from addin.rules import required_fields, row_rules
-from addin.sheet import SheetData
+from addin.sheet import SheetData, raw_columns
 from addin.values import Problem, make_formatter
 
 __all__ = ["Formatted", "format_rows", "has_blocking", "validate"]
@@ -26,12 +25,24 @@ __all__ = ["Formatted", "format_rows", "has_blocking", "validate"]
 
 @dataclass(slots=True)
 class Formatted:
-    """Texts of every row (in `data.columns` order) and the cell problems met formatting them."""
+    """Texts by column then row (`cols[j][rp]`) and the cell problems met formatting them.
 
-    texts: list[list[str]]
-    lines: list[str] | None  # full-width `;` lines (None for positional endpoints)
+    Column-major because every hot loop (formatting, checks, joining lines) then runs over one
+    list at C speed; `texts` gives the row-major view for the few per-row checks.
+    """
+
+    cols: list[list[str]]
+    n_rows: int
     problems: list[tuple[int, int, Problem]] = field(default_factory=list)  # (row pos, col pos)
-    bad: set[tuple[int, int]] = field(default_factory=set)  # blocking cells, texts set to ""
+    bad: set[tuple[int, int]] = field(default_factory=set)  # blocking cells, their text is ""
+    _texts: list[tuple[str, ...]] | None = None
+
+    @property
+    def texts(self) -> list[tuple[str, ...]]:
+        """Row-major view: `texts[rp][j]`."""
+        if self._texts is None:
+            self._texts = list(zip(*self.cols, strict=True)) if self.cols else [()] * self.n_rows
+        return self._texts
 
 
 def format_rows(data: SheetData, delimiter: str = "") -> Formatted:
@@ -42,48 +53,33 @@ def format_rows(data: SheetData, delimiter: str = "") -> Formatted:
         return cached
     ep = data.endpoint
     sep = ep.separator or ";"
-    positional = ep.positional
     codes = data.codes
-    fmts = []
-    for code in codes:
+    rows = data.rows
+    out = Formatted([], len(rows))
+    # One C-level transpose gives each column's raw values.
+    raw = raw_columns(data)
+    for j, code in enumerate(codes):
         f = ep.field(code)
         assert f is not None, code  # read_sheet only keeps field columns
-        fmts.append(make_formatter(f, separator=sep, delimiter=delimiter, positional=positional))
-    n = len(codes)
-    pick = itemgetter(*codes) if n > 1 else (lambda d: (d[codes[0]],)) if n else (lambda d: ())
-    out = Formatted([], None if positional else [])
-    all_texts, lines = out.texts, out.lines
-    join = sep.join
-    for rp, row in enumerate(data.rows):
-        vals = row.values
-        try:
-            picked = pick(vals)
-        except KeyError:
-            picked = tuple(vals.get(c) for c in codes)
-        texts = [f(v) for f, v in zip(fmts, picked, strict=True)]
-        if lines is not None:
-            try:
-                lines.append(join(texts))
-            except TypeError:  # a Problem among the texts: the rare, slow path
-                _settle(out, rp, texts)
-                lines.append(join(texts))
-        elif any(t.__class__ is not str for t in texts):
-            _settle(out, rp, texts)
-        all_texts.append(texts)
+        fmt = make_formatter(f, separator=sep, delimiter=delimiter, positional=ep.positional)
+        col = list(map(fmt, raw[j]))
+        if col and set(map(type, col)) != {str}:  # a Problem somewhere: the rare, slow path
+            _settle(out, j, col)
+        out.cols.append(col)
     data.cache[key] = out
     return out
 
 
-def _settle(out: Formatted, rp: int, texts: list) -> None:
-    """Record the row's problems; warnings keep their text, blocking cells become ""."""
-    for j, t in enumerate(texts):
+def _settle(out: Formatted, j: int, col: list) -> None:
+    """Record a column's problems; warnings keep their text, blocking cells become ""."""
+    for rp, t in enumerate(col):
         if t.__class__ is not str:
             out.problems.append((rp, j, t))
             if t.severity is Severity.BLOCKING or t.text is None:
-                texts[j] = ""
+                col[rp] = ""
                 out.bad.add((rp, j))
             else:
-                texts[j] = t.text
+                col[rp] = t.text
 
 
 def validate(data: SheetData, *, delimiter: str = "") -> list[Issue]:
@@ -128,7 +124,7 @@ def _cell_issues(data: SheetData, fs: Formatted) -> Iterable[Issue]:
 
 def required_issue(data: SheetData, fs: Formatted, rp: int, j: int) -> Issue | None:
     """`required` when the cell is blank (a cell already in error is not reported twice)."""
-    if fs.texts[rp][j] or (rp, j) in fs.bad:
+    if fs.cols[j][rp] or (rp, j) in fs.bad:
         return None
     f = data.endpoint.field(data.columns[j].code)
     label = f"{f.code} ({f.label})" if f else data.columns[j].code
@@ -140,9 +136,12 @@ def _required(data: SheetData, fs: Formatted) -> Iterable[Issue]:
     idx = [j for j, c in enumerate(data.columns) if c.code in req]
     if not idx:
         return
-    for rp, texts in enumerate(fs.texts):
-        for j in idx:
-            if not texts[j]:
+    for j in idx:
+        col = fs.cols[j]
+        if "" not in col:
+            continue
+        for rp, t in enumerate(col):
+            if not t:
                 issue = required_issue(data, fs, rp, j)
                 if issue is not None:
                     yield issue
@@ -169,14 +168,18 @@ def _duplicate_keys(data: SheetData, fs: Formatted) -> Iterable[Issue]:
     if not idx:
         return
     names = "+".join(data.columns[j].code for j in idx)
-    seen: dict[tuple[str, ...], int] = {}
-    for rp, texts in enumerate(fs.texts):
-        key = tuple(texts[j].upper() for j in idx)
-        if not any(key):
+    empty = "\x1f" * (len(idx) - 1)
+    keys = list(map(str.upper, map("\x1f".join, zip(*(fs.cols[j] for j in idx), strict=True))))
+    n_empty = keys.count(empty)
+    if len(set(keys)) - (1 if n_empty else 0) == len(keys) - n_empty:
+        return  # no two equal keys (blank keys apart): the usual case, checked at C speed
+    seen: dict[str, int] = {}
+    for rp, key in enumerate(keys):
+        if key == empty:
             continue  # no key: Gestimum numbers the record itself
         first = seen.setdefault(key, rp)
         if first != rp:
-            shown = " / ".join(texts[j] for j in idx)
+            shown = " / ".join(fs.cols[j][rp] for j in idx)
             yield issue_at(
                 data, rp, idx[0], ic.DUPLICATE_KEY,
                 f"{names} « {shown} » figure déjà ligne {data.rows[first].row} : cette ligne "
@@ -191,7 +194,9 @@ def group_keys(data: SheetData, fs: Formatted) -> list[tuple[str, ...]] | None:
     if not ep.grouping or ep.positional:
         return None
     idx = [j for j, c in enumerate(data.columns) if c.code in ep.grouping]
-    return [tuple(texts[j] for j in idx) for texts in fs.texts]
+    if not idx:
+        return [()] * fs.n_rows
+    return list(zip(*(fs.cols[j] for j in idx), strict=True))
 
 
 def _grouping(data: SheetData, fs: Formatted) -> Iterable[Issue]:
@@ -204,11 +209,11 @@ def _grouping(data: SheetData, fs: Formatted) -> Iterable[Issue]:
     start = 0
     for rp, key in enumerate(keys):
         if rp and key == keys[rp - 1]:
-            if check_third and fs.texts[rp][third] != fs.texts[start][third]:  # type: ignore[index]
+            if check_third and fs.cols[third][rp] != fs.cols[third][start]:  # type: ignore[index]
                 yield issue_at(
                     data, rp, third, ic.THIRD_PARTY_CHANGES,
-                    f"Le tiers change (« {fs.texts[start][third]} » ligne "  # type: ignore[index]
-                    f"{data.rows[start].row}, « {fs.texts[rp][third]} » ici) sans que le "  # type: ignore[index]
+                    f"Le tiers change (« {fs.cols[third][start]} » ligne "  # type: ignore[index]
+                    f"{data.rows[start].row}, « {fs.cols[third][rp]} » ici) sans que le "
                     f"document change : Gestimum ajouterait cette ligne au document précédent. "
                     f"Donnez à chaque document son propre DOC_PIECE ou DOC_REFPCF.",
                 )

@@ -91,6 +91,13 @@ def parse_decimal(text: str) -> Decimal | None:
 
 def _float_text(v: float) -> str | None:
     """Shortest text of a float at Excel's 15-digit precision, `.` as mark; None if not finite."""
+    r = repr(v)
+    # ≤ 16 characters with a "." means ≤ 15 digits: repr is already the 15-digit shortest form.
+    if len(r) <= 16 and "e" not in r and "n" not in r:
+        if r[-2:] == ".0":
+            r = r[:-2]
+            return "0" if r == "-0" else r
+        return r
     s = format(v, ".15g")
     if "e" in s or "n" in s:
         if "n" in s:  # inf / nan
@@ -102,6 +109,8 @@ def _float_text(v: float) -> str | None:
 
 
 def _number_problem(field: Field, value: object) -> Problem:
+    if _is_excel_error(value):
+        return _excel_error(field, value.strip())  # type: ignore[attr-defined]
     return Problem(
         ic.TYPE_ERROR,
         f"« {_show(value)} » n'est pas un nombre : saisissez un nombre (ex. 1234,56), "
@@ -110,17 +119,27 @@ def _number_problem(field: Field, value: object) -> Problem:
 
 
 def _decimal_formatter(field: Field, mark: str) -> Formatter:
+    floats: dict[float, str] = {}  # quantities, rates and prices repeat down a column
+
     def fmt(v: object) -> str | Problem:
         cls = v.__class__
         if cls is float:
+            out = floats.get(v)  # type: ignore[call-overload]
+            if out is not None:
+                return out
             s = _float_text(v)  # type: ignore[arg-type]
             if s is None:
                 return _number_problem(field, v)
-        elif cls is int:
+            if mark != ".":
+                s = s.replace(".", mark)
+            if len(floats) < 4096:
+                floats[v] = s  # type: ignore[index]
+            return s
+        if cls is int:
             return str(v)
-        elif v is None:
+        if v is None:
             return ""
-        elif cls is str:
+        if cls is str:
             if not v.strip():  # type: ignore[attr-defined]
                 return ""
             d = parse_decimal(v)  # type: ignore[arg-type]
@@ -144,6 +163,8 @@ def _decimal_formatter(field: Field, mark: str) -> Formatter:
 
 def _int_formatter(field: Field) -> Formatter:
     def problem(v: object) -> Problem:
+        if _is_excel_error(v):
+            return _excel_error(field, v.strip())  # type: ignore[attr-defined]
         return Problem(
             ic.TYPE_ERROR,
             f"« {_show(v)} » n'est pas un nombre entier : saisissez un entier sans décimales "
@@ -181,6 +202,8 @@ def _int_formatter(field: Field) -> Formatter:
 
 
 def _date_problem(field: Field, v: object) -> Problem:
+    if _is_excel_error(v):
+        return _excel_error(field, v.strip())  # type: ignore[attr-defined]
     return Problem(
         ic.TYPE_ERROR,
         f"« {_show(v)} » n'est pas une date : saisissez une date au format jj/mm/aaaa "
@@ -242,11 +265,14 @@ def _date_formatter(field: Field, with_time: bool) -> Formatter:
         if v is None:
             return ""
         if cls is str:
-            s = v.strip()  # type: ignore[attr-defined]
-            if not s:
-                return ""
-            parsed = _parse_date_text(field, s)
-            return parsed if isinstance(parsed, Problem) else render(parsed)
+            out = cache.get(v)
+            if out is None:
+                s = v.strip()  # type: ignore[attr-defined]
+                parsed = _parse_date_text(field, s) if s else ""
+                out = render(parsed) if isinstance(parsed, dt.datetime) else parsed
+                if len(cache) < 8192:
+                    cache[v] = out
+            return out
         if isinstance(v, dt.datetime | dt.date):
             return render(v)
         return _date_problem(field, v)
@@ -259,6 +285,8 @@ def _date_formatter(field: Field, with_time: bool) -> Formatter:
 
 def _bool_formatter(field: Field) -> Formatter:
     def problem(v: object) -> Problem:
+        if _is_excel_error(v):
+            return _excel_error(field, v.strip())  # type: ignore[attr-defined]
         return Problem(
             ic.TYPE_ERROR,
             f"« {_show(v)} » n'est pas une case à cocher : saisissez {_BOOL_HINT} dans la "
@@ -413,7 +441,10 @@ def _text_formatter(field: Field, sep: str, delim: str, positional: bool) -> For
     limit = max_length if max_length is not None else 1 << 62
     choices = _enforced_choices(field)
     zero = _zero_rule(field)
-    specials = {sep, "\n", "\r"} | ({delim} if delim else set()) | ({'"'} if positional else set())
+    # Besides `sep`, the one character a printable ASCII text may hold that needs care.
+    other = '"' if positional else delim or sep
+    memo: dict[str, str | Problem] = {}  # codes and labels repeat down a column
+    numbers: dict[float, str | Problem] = {}
 
     def finish(s: str) -> str | Problem:
         """Checks shared by every text once it is a str: list, length, characters."""
@@ -428,23 +459,38 @@ def _text_formatter(field: Field, sep: str, delim: str, positional: bool) -> For
                 f"{len(s)} caractères pour {max_length} au plus : raccourcissez la valeur "
                 f"de la colonne {field.code} ({field.label}).",
             )
-        if s.isascii() and s.isprintable():
-            for ch in specials:
-                if ch in s:
-                    return _odd_text(field, s, sep, delim, positional)
+        # Printable ASCII cannot hold a line break nor an unsupported character: fast path.
+        if s.isascii() and s.isprintable() and sep not in s and other not in s:
             return s
         return _odd_text(field, s, sep, delim, positional)
 
     def fmt(v: object) -> str | Problem:
         if v.__class__ is str:
-            s = v.strip()  # type: ignore[attr-defined]
-            if not s:
-                return ""
-            if s[0] == "#" and s in _EXCEL_ERRORS:
-                return _excel_error(field, s)
-            return finish(s)
+            out = memo.get(v)  # type: ignore[call-overload]
+            if out is None:
+                s = v.strip()  # type: ignore[attr-defined]
+                if not s:
+                    out = ""
+                elif s[0] == "#" and s in _EXCEL_ERRORS:
+                    out = _excel_error(field, s)
+                else:
+                    out = finish(s)
+                if len(memo) < 4096:
+                    memo[v] = out  # type: ignore[index]
+            return out
         if v is None:
             return ""
+        number = v.__class__ is float or v.__class__ is int  # not bool: True == 1 in a dict
+        if number:
+            out = numbers.get(v)  # type: ignore[call-overload]
+            if out is not None:
+                return out
+        out = _number_text(v)
+        if number and len(numbers) < 4096:
+            numbers[v] = out  # type: ignore[index]
+        return out
+
+    def _number_text(v: object) -> str | Problem:
         s = _number_as_text(field, v)
         if isinstance(s, Problem):
             return s
@@ -500,6 +546,10 @@ def _not_in_list(field: Field, s: str) -> Problem:
     )
 
 
+def _is_excel_error(v: object) -> bool:
+    return isinstance(v, str) and v.strip() in _EXCEL_ERRORS
+
+
 def _excel_error(field: Field, s: str) -> Problem:
     return Problem(
         ic.EXCEL_ERROR,
@@ -523,26 +573,14 @@ def make_formatter(
     kind = field.kind
     if kind in ("decimal", "amount"):
         mark = field.decimal_mark or ("." if positional else ",")
-        return _guard_excel_errors(field, _decimal_formatter(field, mark))
+        return _decimal_formatter(field, mark)
     if kind == "int":
-        return _guard_excel_errors(field, _int_formatter(field))
+        return _int_formatter(field)
     if kind in ("date", "datetime"):
-        return _guard_excel_errors(field, _date_formatter(field, kind == "datetime"))
+        return _date_formatter(field, kind == "datetime")
     if kind == "bool":
-        return _guard_excel_errors(field, _bool_formatter(field))
+        return _bool_formatter(field)
     return _text_formatter(field, separator, delimiter, positional)
-
-
-def _guard_excel_errors(field: Field, fmt: Formatter) -> Formatter:
-    """Name `#N/A` and friends as Excel errors rather than as a wrong type."""
-
-    def guarded(v: object) -> str | Problem:
-        out = fmt(v)
-        if out.__class__ is not str and isinstance(v, str) and v.strip() in _EXCEL_ERRORS:
-            return _excel_error(field, v.strip())
-        return out
-
-    return guarded
 
 
 def format_value(
