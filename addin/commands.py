@@ -22,8 +22,10 @@ from addin.errors import ConfigError
 from addin.issues import Issue, Severity
 from addin.lines import Options
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped output (tests, logs) gets a wide fixed width so that tables are never truncated.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, highlight=False, soft_wrap=True,
+              width=None if sys.stderr.isatty() else 200)
 
 
 @dataclass(frozen=True, slots=True)

@@ -305,7 +305,8 @@ def run_import(
         report.sheets.append(sheet_report)
         skip = frozenset() if reimport or options.test else already_imported_rows(checked.data)
         sheet_report.skipped = len(skip)
-        outcomes: list[RowOutcome] = [ledger.skipped_outcome(r) for r in sorted(skip)]
+        # Skipped rows keep their #STATUT (with its pièce numbers) untouched.
+        outcomes: list[RowOutcome] = []
         if options.test and not endpoint.test_mode:
             sheet_report.error = (
                 f"{endpoint.name} n'a pas de mode test dans Gestimum : feuille non envoyée."
@@ -353,13 +354,16 @@ def _send_batch(
     try:
         answer = sender(endpoint, body)
     except OutcomeUnknownError as exc:
-        outcome = ledger.failed_outcome(batch, exc.user_message, unknown=True)
+        outcome = ledger.failed_outcome(batch, exc.user_message, unknown=True, test=options.test)
         stop = exc.user_message
     except AddinError as exc:
-        outcome = ledger.failed_outcome(batch, exc.user_message, unknown=False)
+        outcome = ledger.failed_outcome(
+            batch, exc.user_message, unknown=False, nothing_sent=exc.nothing_sent,
+            test=options.test,
+        )
         stop = exc.user_message
     else:
-        outcome = parse_answer(endpoint, answer, batch)
+        outcome = parse_answer(endpoint, answer, batch, test=options.test)
         stop = None
     outcome.duration = time.monotonic() - started
     return outcome, stop

@@ -1,0 +1,188 @@
+"""Headless end-to-end runs: .xlsx → CLI → sandbox on loopback → statuses, Résultats, Journal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from addin.catalog import get_endpoint
+from addin.cli import main
+from addin.layout import JOURNAL_SHEET, RESULTATS_SHEET, STATUS_HEADER
+from addin.sandbox import running_sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[object]:
+    with running_sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture(autouse=True)
+def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GESTIMUM_MOT_PASSE", "")
+
+
+def make_book(path: Path, sheets: dict[str, list[list[object]]],
+              connexion: dict[str, str] | None = None) -> Path:
+    """A plain workbook: one sheet per endpoint, field codes on the first row."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    if connexion:
+        ws = wb.create_sheet("Connexion")
+        for key, value in connexion.items():
+            ws.append([key, value])
+    wb.save(path)
+    return path
+
+
+def statuses(path: Path, sheet: str) -> dict[int, str]:
+    """Excel row → #STATUT text."""
+    ws = openpyxl.load_workbook(path)[sheet]
+    header = [c.value for c in ws[1]]
+    col = header.index(STATUS_HEADER) + 1
+    return {r: ws.cell(r, col).value for r in range(2, ws.max_row + 1) if ws.cell(r, col).value}
+
+
+def run(*args: str) -> int:
+    return main(list(args))
+
+
+PROSPECTS = [
+    ["PCF_CODE", "CPT_NUMERO", "PCF_RS", "PCF_RUE", "PCF_CP", "PCF_VILLE"],
+    ["P42", "411P42", "DECAT5", "6 rue de la paix", 78120, "RAMBOUILLET"],
+]
+
+
+def test_payload_prints_the_documented_request(tmp_path: Path, capsys) -> None:
+    """`payload` of the documented Prospects row prints exactly the documented body."""
+    book = make_book(tmp_path / "p.xlsx", {"Prospects": PROSPECTS})
+    assert run("payload", str(book), "--sheet", "Prospects") == 0
+    bodies = json.loads(capsys.readouterr().out)
+    assert bodies == list(get_endpoint("Prospects").examples[:1])
+
+
+def test_check_reports_every_blocking_issue_with_exit_2(tmp_path: Path, capsys) -> None:
+    """A typo in a header and a value too long are both reported; exit code 2."""
+    rows = [["PCF_CODE", "PCF_RS", "PCF_VILE"], ["P1", "x" * 61, "Paris"]]
+    book = make_book(tmp_path / "bad.xlsx", {"Prospects": rows})
+    assert run("check", str(book)) == 2
+    printed = capsys.readouterr().out
+    assert "unknown-column" in printed and "PCF_VILE" in printed
+    assert "too-long" in printed and "Prospects!B2" in printed
+
+
+def test_import_refuses_blocking_input_and_sends_nothing(tmp_path: Path, sandbox) -> None:
+    """Blocking issues: exit 2, nothing reaches the server, the file is untouched."""
+    rows = [["PCF_CODE", "PCF_RS"], ["BAD1", "Société A"], ["", "Sans code"]]
+    book = make_book(tmp_path / "b.xlsx", {"Prospects": rows})
+    before = book.read_bytes()
+    assert run("import", str(book), "--server", sandbox.url) == 2
+    assert book.read_bytes() == before
+    assert not [r for r in sandbox.rows("Prospects") if r.get("PCF_CODE") == "BAD1"]
+
+
+def test_partial_rejection_maps_to_rows(tmp_path: Path, sandbox) -> None:
+    """An unknown client in a sales document: its rows are rejected with the reason, the others
+    imported with their pièce number; exit code 1; one ledger row per batch; journal kept."""
+    articles = [["ART_CODE", "ART_LIB"], ["E2E-ART", "Article de test"]]
+    clients = [["PCF_CODE", "PCF_RS", "CPT_NUMERO"], ["E2E-CLI", "Client de test", "411E2E"]]
+    docs = [
+        ["DOC_STYPE", "DOC_DATE", "PCF_CODE", "ART_CODE", "LIG_QTE"],
+        ["C", date(2026, 11, 2), "E2E-CLI", "E2E-ART", 1],
+        ["C", date(2026, 11, 3), "E2E-NOPE", "E2E-ART", 2],
+    ]
+    book = make_book(tmp_path / "d.xlsx",
+                     {"DocumentsVente": docs, "Articles": articles, "Clients": clients})
+    code = run("import", str(book), "--all", "--server", sandbox.url)
+    assert code == 1
+    st = statuses(book, "DocumentsVente")
+    assert st[2].startswith("Importée") and "pièce" in st[2]
+    assert st[3].startswith("Rejetée")
+    wb = openpyxl.load_workbook(book)
+    assert wb[RESULTATS_SHEET].max_row == 1 + 3  # header + one batch per sheet
+    assert any("La ligne 2" in str(c.value) for c in wb[JOURNAL_SHEET]["C"])
+
+
+def test_lost_answer_marks_outcome_unknown_and_never_resends(tmp_path: Path, sandbox) -> None:
+    """The connection drops after the commit: rows are 'résultat inconnu', exit 3; the re-run
+    skips nothing it cannot know about, and the data landed exactly once."""
+    rows = [["PCF_CODE", "PCF_RS"], ["LOST1", "Perdue 1"], ["LOST2", "Perdue 2"]]
+    book = make_book(tmp_path / "l.xlsx", {"Prospects": rows})
+    sandbox.inject("drop_after_commit", times=1)
+    try:
+        assert run("import", str(book), "--server", sandbox.url) == 3
+    finally:
+        sandbox.clear_faults()
+    st = statuses(book, "Prospects")
+    assert all("inconnu" in text for text in st.values())
+    landed = [r for r in sandbox.rows("Prospects") if str(r.get("PCF_CODE", "")).startswith("LOST")]
+    assert len(landed) == 2
+
+
+def test_rerun_skips_rows_already_imported(tmp_path: Path, sandbox) -> None:
+    """A second run sends nothing for rows whose #STATUT says they were imported."""
+    rows = [["PCF_CODE", "PCF_RS"], ["AGAIN1", "Une fois"]]
+    book = make_book(tmp_path / "r.xlsx", {"Prospects": rows})
+    assert run("import", str(book), "--server", sandbox.url) == 0
+    first = statuses(book, "Prospects")[2]
+    assert first.startswith("Importée")
+    ledger_rows = openpyxl.load_workbook(book)[RESULTATS_SHEET].max_row
+    assert run("import", str(book), "--server", sandbox.url) == 0
+    assert openpyxl.load_workbook(book)[RESULTATS_SHEET].max_row == ledger_rows  # nothing sent
+    assert statuses(book, "Prospects")[2] == first
+
+
+def test_test_mode_refused_where_gestimum_has_none(tmp_path: Path, sandbox, capsys) -> None:
+    """--test on Articles (no `tester` in Gestimum) is refused, never a silent real import."""
+    book = make_book(tmp_path / "t.xlsx", {"Articles": [["ART_CODE", "ART_LIB"], ["T1", "x"]]})
+    assert run("import", str(book), "--test", "--server", sandbox.url) == 2
+    assert "mode test" in capsys.readouterr().err
+    assert not [r for r in sandbox.rows("Articles") if r.get("ART_CODE") == "T1"]
+
+
+def test_test_mode_writes_nothing(tmp_path: Path, sandbox) -> None:
+    """--test on Clients: rows say 'Test', nothing lands in the company."""
+    rows = [["PCF_CODE", "PCF_RS", "CPT_NUMERO"], ["TST1", "Test seulement", "411TST1"]]
+    book = make_book(tmp_path / "c.xlsx", {"Clients": rows})
+    assert run("import", str(book), "--test", "--server", sandbox.url) == 0
+    assert statuses(book, "Clients")[2].startswith("Test")
+    assert not [r for r in sandbox.rows("Clients") if r.get("PCF_CODE") == "TST1"]
+
+
+def test_production_needs_confirmation(tmp_path: Path, sandbox, capsys) -> None:
+    """A workbook labelled production is not sent without --yes when nobody can answer."""
+    book = make_book(tmp_path / "prod.xlsx", {"Prospects": [["PCF_CODE", "PCF_RS"], ["PR1", "x"]]},
+                     connexion={"Serveur": sandbox.url, "Environnement": "production"})
+    assert run("import", str(book)) == 2
+    assert "--yes" in capsys.readouterr().err
+    assert run("import", str(book), "--yes") == 0
+
+
+def test_server_unreachable_is_exit_3_with_french_message(tmp_path: Path, capsys) -> None:
+    """Nothing listening: a French message saying nothing was sent; exit 3."""
+    book = make_book(tmp_path / "u.xlsx", {"Prospects": [["PCF_CODE", "PCF_RS"], ["U1", "x"]]})
+    assert run("import", str(book), "--server", "http://127.0.0.1:9") == 3
+    printed = capsys.readouterr()
+    assert "injoignable" in printed.out + printed.err
+
+
+def test_endpoints_lists_all_imports(capsys) -> None:
+    """`endpoints` prints the 34 import endpoints."""
+    assert run("endpoints") == 0
+    printed = capsys.readouterr().out
+    assert "DocumentsVente" in printed and "Ecritures" in printed
+
+
+def test_version_calls_the_two_tools(sandbox, capsys) -> None:
+    """`version` prints the web-service and ERP versions."""
+    assert run("version", "--server", sandbox.url) == 0
+    assert "ERP" in capsys.readouterr().out
