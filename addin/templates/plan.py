@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from addin.catalog import Endpoint, Field, get_endpoint, import_endpoints
+from addin.connexion import is_password_label
 from addin.layout import REQUIRED_MARK, STATUS_HEADER
 
 __all__ = [
@@ -385,6 +386,11 @@ def field_note(endpoint: Endpoint, field: Field) -> str:
         lines.append("Valeurs permises :")
         lines.extend(
             f"  {c.code} = {c.label}" if c.label != c.code else f"  {c.code}" for c in field.choices
+        )
+    if is_password_label(field.label) or is_password_label(field.code):
+        lines.append(
+            "Attention : ce mot de passe sera enregistré en clair dans le classeur ; "
+            "effacez la colonne une fois l'import réussi."
         )
     if field.default:
         lines.append(f"Par défaut : {field.default}")
