@@ -236,8 +236,11 @@ class ExcelWorkbook:
         grid = self.grid(sheet)
         if data.status_column is not None:
             col = grid.first_col + data.status_column.index
-        else:  # a new column right after the used block
-            col = grid.first_col + max((len(r) for r in grid.values), default=0)
+        else:  # one this run created earlier (e.g. by the check), else a new one after the block
+            header = grid.values[data.header_row - grid.first_row]
+            found = [i for i, v in enumerate(header) if v == ledger.STATUS_HEADER]
+            width = max((len(r) for r in grid.values), default=0)
+            col = grid.first_col + (found[0] if found else width)
         top, bottom = data.header_row, max(max(texts), data.header_row)
         current = self._column(grid, col, top, bottom) if keep_others else {}
         block = []

@@ -169,10 +169,11 @@ def _write_check_statuses(excel: ExcelWorkbook, checked: pipeline.SheetCheck) ->
     excel.write_statuses(checked.plan.sheet, checked.data, outcomes)
 
 
-def _check(excel: ExcelWorkbook, plans: list[pipeline.SheetPlan]) -> list[pipeline.SheetCheck]:
+def _check(excel: ExcelWorkbook, plans: list[pipeline.SheetPlan], *,
+           write: bool = True) -> list[pipeline.SheetCheck]:
     excel.status("Gestimum — contrôle de " + ", ".join(p.sheet for p in plans))
     checks = pipeline.check(excel, plans)
-    for checked in checks:
+    for checked in checks if write else ():
         _write_check_statuses(excel, checked)
     return checks
 
@@ -223,9 +224,13 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
         return MacroResult(action, False, (
             f"{names} : Gestimum n'a pas de mode test pour ce service, rien n'a été envoyé. "
             "Utilisez Contrôler pour vérifier la feuille, puis Importer."))
-    checks = _check(excel, plans)
+    # Statuses of a clean check would be overwritten by the run's own: written only to show
+    # where the blocking issues are.
+    checks = _check(excel, plans, write=False)
     issues = [i for c in checks for i in c.issues]
     if any(c.blocking for c in checks):
+        for checked in checks:
+            _write_check_statuses(excel, checked)
         blocking = [i for i in issues if i.severity is Severity.BLOCKING]
         raise WorkbookError(
             f"Rien n'a été envoyé : {len(blocking)} problème(s) bloquant(s).\n"
