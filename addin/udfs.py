@@ -88,7 +88,12 @@ def _read_row(endpoint_name: object, entetes: object, valeurs: object) -> Any:
         raise _UdfError(f"{len(values)} valeurs pour {len(headers)} en-têtes : sélectionnez des "
                         "plages de même largeur")
     values += [None] * (len(headers) - len(values))
-    return read_sheet([headers, values], endpoint, sheet="", first_row=1, first_col=1)
+    data = read_sheet([headers, values], endpoint, sheet="", first_row=1, first_col=1)
+    if data.header_row is None:
+        example = ", ".join(endpoint.field_codes[:3])
+        raise _UdfError(f"les en-têtes ne sont pas des codes de champs de {endpoint.name} "
+                        f"(par exemple {example}) : sélectionnez la ligne des codes")
+    return data
 
 
 def _describe(issue: Issue) -> str:
