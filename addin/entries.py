@@ -100,6 +100,9 @@ def entry_issues(data: SheetData, fs: Formatted) -> Iterable[Issue]:
             yield issue_at(data, rp, None, ic.MIXED_RECORD_TYPES,
                            f"Cette ligne mélange {names} : mettez chaque ligne d'échéance ou de "
                            f"ventilation analytique sur sa propre ligne, sous son écriture.")
+            if ENTRY in kind:  # still the entry its following lines belong to
+                owner = rp
+                children[rp] = []
             continue
         if kind is None:
             continue
@@ -193,8 +196,8 @@ def _pieces(data: SheetData, fs: Formatted, kinds: list) -> Iterable[Issue]:
     done: dict[tuple[str, ...], int] = {}
     runs: list[tuple[tuple[str, ...], list[int]]] = []
     for rp, kind in enumerate(kinds):
-        if kind != ENTRY:
-            continue
+        if not (kind == ENTRY or (isinstance(kind, set) and ENTRY in kind)):
+            continue  # a mixed row still counts in its pièce: no cascade of balance issues
         key = _piece_key(data, fs.texts[rp])
         if runs and runs[-1][0] == key:
             runs[-1][1].append(rp)

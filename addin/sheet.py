@@ -177,6 +177,7 @@ def read_sheet(
     columns: list[Column] = []
     status: Column | None = None
     named: set[int] = set()
+    hashed: set[int] = set()  # `#` columns: never sent, never make a row non-blank
     by_code: dict[str, Column] = {}
     for i, cell in enumerate(grid[h]):
         text = _text(cell)
@@ -185,6 +186,7 @@ def read_sheet(
         named.add(i)
         letter = column_letter(first_col + i)
         if text.startswith("#"):
+            hashed.add(i)
             if text.upper() == STATUS_HEADER and status is None:
                 status = Column(STATUS_HEADER, letter, i)
             continue
@@ -207,7 +209,8 @@ def read_sheet(
     data = grid[h + 1:]
     out = SheetData(sheet, endpoint, header_row, columns, [], status, issues,
                     label_header=labels is not None)
-    out.rows = _rows(data, columns, status, first_row + h + 1, named, out.codes)
+    unknown = named - hashed - {c.index for c in columns}
+    out.rows = _rows(data, columns, status, first_row + h + 1, unknown, out.codes)
     issues.extend(_unnamed_data(data, named, sheet, header_row, first_col))
     return out
 
@@ -217,7 +220,7 @@ def _rows(
     columns: list[Column],
     status: Column | None,
     excel_row: int,
-    named: set[int],
+    unknown: set[int],
     codes: tuple[str, ...],
 ) -> list[SheetRow]:
     """The non-blank rows; hot path (one tuple and one small object per row, nothing per cell)."""
@@ -226,8 +229,7 @@ def _rows(
     pick = itemgetter(*idx) if len(idx) > 1 else (lambda r: (r[idx[0]],)) if idx else (
         lambda r: ())
     st = status.index if status else None
-    sent = set(idx)
-    others = [i for i in named if i not in sent and i != st]
+    others = sorted(unknown)
     rows: list[SheetRow] = []
     append = rows.append
     for n, cells in enumerate(data):

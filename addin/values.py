@@ -320,21 +320,22 @@ def _bool_formatter(field: Field) -> Formatter:
 
 # (what it is, French wording, digits a French value has): a number shorter than that lost zeros.
 _ZERO_RULES: tuple[tuple[re.Pattern[str], str, int], ...] = (
-    (re.compile(r"_CP$|^VIL_CODE$|code postal"), "code postal", 5),
-    (re.compile(r"_TEL|_FAX|t[ée]l[ée]phone|t[ée]l\.|\bfax\b|mobile"), "numéro de téléphone", 10),
+    (re.compile(r"_CP$|^VIL_CODE$|code postal", re.M), "code postal", 5),
+    (re.compile(r"_TEL|_FAX|t[ée]l[ée]phone|t[ée]l\.|\bfax\b|mobile", re.M),
+     "numéro de téléphone", 10),
     (re.compile(r"siret"), "numéro SIRET", 14),
     (re.compile(r"siren"), "numéro SIREN", 9),
     (re.compile(r"code commune"), "code commune", 5),
-    (re.compile(r"^RIB_CLE$"), "clé RIB", 2),
-    (re.compile(r"^RIB_(GUICHE|AGENCE)$"), "code banque ou guichet", 5),
-    (re.compile(r"^RIB_COMPTE$"), "numéro de compte bancaire", 11),
+    (re.compile(r"^RIB_CLE$", re.M), "clé RIB", 2),
+    (re.compile(r"^RIB_(GUICHE|AGENCE)$", re.M), "code banque ou guichet", 5),
+    (re.compile(r"^RIB_COMPTE$", re.M), "numéro de compte bancaire", 11),
 )
 _SHORT_CODE = re.compile(r"_CODE$|^RIB_ORDRE$|^RIB_BQ_NUM$")
 
 
 def _zero_rule(field: Field) -> tuple[str, int, Severity] | None:
     """How many digits a value of this text field has when typed correctly, if we know it."""
-    probe = f"{field.code} {field.label.lower()}"
+    probe = f"{field.code}\n{field.label.lower()}"  # code on line 1, label on line 2
     for pattern, what, digits in _ZERO_RULES:
         if pattern.search(probe):
             return what, digits, Severity.BLOCKING
