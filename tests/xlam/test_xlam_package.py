@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import posixpath
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from addin.xlam.build import build_xlam
 
@@ -33,17 +33,23 @@ def test_building_twice_gives_identical_files(built_bytes: bytes, tmp_path: Path
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def test_check_command_reports_a_stale_file(tmp_path: Path) -> None:
-    stale = tmp_path / "stale.xlam"
-    stale.write_bytes(b"not an add-in")
-    result = subprocess.run(
-        [sys.executable, "-m", "addin.xlam", "--check", "--out", str(stale)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 1
-    assert "python -m addin.xlam" in result.stderr
+def test_check_command_tells_stale_from_fresh(
+    built_bytes: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from addin.xlam import __main__ as command
+
+    # The session's build stands in for a third one: only the command's logic is under test.
+    monkeypatch.setattr(command, "xlam_bytes", lambda: built_bytes)
+    target = tmp_path / "gestimum.xlam"
+    target.write_bytes(b"not an add-in")
+    assert command.main(["--check", "--out", str(target)]) == 1
+    assert "python -m addin.xlam" in capsys.readouterr().err
+    target.write_bytes(built_bytes)
+    assert command.main(["--check", "--out", str(target)]) == 0
+    assert command.main(["--check", "--out", str(tmp_path / "missing.xlam")]) == 1
 
 
 def test_zip_entries_have_fixed_order_dates_and_no_compression(
