@@ -72,6 +72,61 @@ def test_buttons_have_icons_and_french_tips(ribbon: ET.Element) -> None:
         assert button.get("size") == "large"
 
 
+# Attributes the 2006/01 customUI schema allows on these elements (subset we may use). Excel
+# drops the whole ribbon of an add-in on one unknown attribute, silently by default.
+SCHEMA_ATTRIBUTES = {
+    "tab": {"id", "idMso", "idQ", "label", "getLabel", "keytip", "visible", "insertAfterMso"},
+    "group": {
+        "id",
+        "idMso",
+        "idQ",
+        "label",
+        "getLabel",
+        "image",
+        "imageMso",
+        "keytip",
+        "visible",
+        "screentip",
+        "supertip",
+        "insertAfterMso",
+    },
+    "button": {
+        "id",
+        "idMso",
+        "idQ",
+        "tag",
+        "onAction",
+        "enabled",
+        "getEnabled",
+        "image",
+        "imageMso",
+        "getImage",
+        "label",
+        "getLabel",
+        "keytip",
+        "screentip",
+        "getScreentip",
+        "supertip",
+        "getSupertip",
+        "showLabel",
+        "showImage",
+        "size",
+        "visible",
+        "insertAfterMso",
+    },
+}
+
+
+def test_ribbon_uses_only_schema_attributes_within_limits(ribbon: ET.Element) -> None:
+    for element in ribbon.iter():
+        name = element.tag.removeprefix(NS)
+        if name in SCHEMA_ATTRIBUTES:
+            assert set(element.attrib) <= SCHEMA_ATTRIBUTES[name], (name, element.attrib)
+            assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", element.get("id", "")), element.attrib
+            for value in element.attrib.values():
+                assert 0 < len(value) <= 1024  # ST_String / ST_LongString limits
+
+
 def test_every_tag_is_a_python_identifier(ribbon: ET.Element) -> None:
     # The dispatcher splices the tag into Python code: it must be a plain name.
     for button in _buttons(ribbon):
