@@ -170,8 +170,13 @@ def install_addin(
         source = addin_source()
         folder.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(target.name + ".tmp")
-        shutil.copyfile(source, temporary)
-        temporary.replace(target)
+        try:
+            shutil.copyfile(source, temporary)
+            temporary.replace(target)
+        finally:
+            # Excel opens every file of XLSTART at start-up: never leave a half copy there.
+            with contextlib.suppress(OSError):
+                temporary.unlink()
         update_user_settings(settings, {INTERPRETER_KEY: str(python), UDF_MODULES_KEY: UDF_MODULE})
     except PermissionError as exc:
         raise InstallError(

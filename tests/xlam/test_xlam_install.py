@@ -144,6 +144,19 @@ def test_locked_addin_file_asks_to_close_excel(
         install_addin(interpreter=Path("C:/py/pythonw.exe"))
 
 
+def test_failed_copy_leaves_nothing_in_xlstart(
+    profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def half_copy(source: Path, destination: Path) -> None:
+        Path(destination).write_bytes(b"PK half")
+        raise OSError(28, "No space left on device", str(destination))
+
+    monkeypatch.setattr(install.shutil, "copyfile", half_copy)
+    with pytest.raises(InstallError, match="No space left"):
+        install_addin(interpreter=Path("C:/py/pythonw.exe"))
+    assert list(_xlstart(profile).iterdir()) == []
+
+
 def test_main_install_prints_what_was_done_and_what_to_do_next(
     profile: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
