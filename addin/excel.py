@@ -84,7 +84,8 @@ class ExcelWorkbook:
         """The used block of the sheet, read in one call (cached: statuses are merged into it)."""
         if sheet not in self._grids:
             used = self.book.sheets[sheet].used_range
-            values = used.options(ndim=2).value
+            # err_to_str: "#N/A" and friends arrive as text the core flags, not as silent blanks.
+            values = used.options(ndim=2, err_to_str=True).value
             # Excel computes every formula, so live books never have formulas without a value.
             self._grids[sheet] = Grid([list(r) for r in values], used.row, used.column)
         return self._grids[sheet]

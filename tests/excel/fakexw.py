@@ -72,11 +72,16 @@ class _RangeApi:
         self.FormatConditions = FakeFormatConditions(rng)
 
 
+class CellError(str):
+    """A cell error such as #N/A: xlwings reads it as None unless `err_to_str=True`."""
+
+
 class FakeRange:
     """A rectangular block of a sheet; `ndim=2` returns a list of rows like xlwings."""
 
-    def __init__(self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int, ndim: int = 0):
-        self.sheet, self.ndim = sheet, ndim
+    def __init__(self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int, ndim: int = 0,
+                 err_to_str: bool = False):
+        self.sheet, self.ndim, self.err_to_str = sheet, ndim, err_to_str
         self.r1, self.c1 = min(r1, r2), min(c1, c2)
         self.r2, self.c2 = max(r1, r2), max(c1, c2)
 
@@ -102,14 +107,15 @@ class FakeRange:
         return FakeRange(self.sheet, self.r2, self.c2, self.r2, self.c2)
 
     def options(self, convert: Any = None, **options: Any) -> FakeRange:
-        return FakeRange(self.sheet, self.r1, self.c1, self.r2, self.c2, options.get("ndim", 0))
+        return FakeRange(self.sheet, self.r1, self.c1, self.r2, self.c2, options.get("ndim", 0),
+                         options.get("err_to_str", False))
 
     @property
     def value(self) -> Any:
         self.sheet.book.calls.append(("Range.value.get", self.address))
         cells = self.sheet.cells
         block = [
-            [cells.get((r, c)) for c in range(self.c1, self.c2 + 1)]
+            [self._read(cells.get((r, c))) for c in range(self.c1, self.c2 + 1)]
             for r in range(self.r1, self.r2 + 1)
         ]
         if self.ndim == 2:
@@ -132,6 +138,11 @@ class FakeRange:
         for i, row in enumerate(data):
             for j, value in enumerate(row):
                 self.sheet.set_cell(self.r1 + i, self.c1 + j, value)
+
+    def _read(self, value: Any) -> Any:
+        if isinstance(value, CellError):
+            return str(value) if self.err_to_str else None
+        return value
 
     def clear_contents(self) -> None:
         self.sheet.book.calls.append(("Range.clear_contents", self.address))

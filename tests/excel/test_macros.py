@@ -12,7 +12,7 @@ from addin import ledger, macros
 from addin.connexion import parse_connexion
 from addin.xlam.ribbon import MACROS
 from tests.excel.conftest import PROSPECT_CODES, BookFactory, MemoryKeyring, prospect
-from tests.excel.fakexw import FakeBook
+from tests.excel.fakexw import CellError, FakeBook
 
 STATUS_COL = len(PROSPECT_CODES) + 1  # G: the column the add-in creates after the data
 
@@ -130,6 +130,14 @@ def test_controler_lists_issues_and_marks_rows_without_sending(make_book: BookFa
     assert statuses[3] == macros.CHECK_OK and statuses[5] == macros.CHECK_OK
     assert statuses[4].startswith("Non envoyée") and "PCF_RS" in statuses[4]
     assert "zéro" in statuses[6]
+
+
+def test_excel_error_cells_are_flagged_not_read_as_blanks(make_book: BookFactory,
+                                                          sandbox: Any) -> None:
+    book = make_book(rows=[["P1", "411P1", "Nom", "rue", "78120", CellError("#N/A")]])
+    result = macros.importer(book)
+    assert not result.ok and sandbox.rows("Prospects") == []
+    assert "#N/A" in _statuses(book)[3]
 
 
 def test_controler_never_overwrites_an_imported_status(make_book: BookFactory) -> None:
