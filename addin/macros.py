@@ -179,7 +179,14 @@ def _check(excel: ExcelWorkbook, plans: list[pipeline.SheetPlan], *,
 
 
 def _active_plan(excel: ExcelWorkbook) -> list[pipeline.SheetPlan]:
-    return pipeline.select_sheets(excel, [excel.active_sheet()])
+    sheet = excel.active_sheet()
+    try:
+        return pipeline.select_sheets(excel, [sheet])
+    except WorkbookError as exc:  # the pipeline's wording is the CLI's (--endpoint)
+        raise WorkbookError(
+            f"La feuille active « {sheet} » n'est pas une feuille de données Gestimum : activez "
+            "une feuille nommée d'après son service (par exemple « Clients ») ou créez-en une "
+            "avec le bouton Nouvelle feuille.", detail=exc.user_message) from exc
 
 
 def controler(book: Any | None = None) -> MacroResult:
@@ -221,9 +228,9 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
     plans = pipeline.select_sheets(excel, all_sheets=True) if all_sheets else _active_plan(excel)
     if test and not any(p.endpoint.test_mode for p in plans):
         names = ", ".join(sorted({p.endpoint.name for p in plans}))
-        return MacroResult(action, False, (
+        raise WorkbookError(
             f"{names} : Gestimum n'a pas de mode test pour ce service, rien n'a été envoyé. "
-            "Utilisez Contrôler pour vérifier la feuille, puis Importer."))
+            "Utilisez Contrôler pour vérifier la feuille, puis Importer.")
     # Statuses of a clean check would be overwritten by the run's own: written only to show
     # where the blocking issues are.
     checks = _check(excel, plans, write=False)

@@ -178,7 +178,8 @@ def test_tester_is_refused_where_gestimum_has_no_test_mode(sandbox: Any) -> None
     result = macros.tester(book)
     assert not result.ok and "pas de mode test" in result.message
     assert "AUD" not in _codes(sandbox, "Devises", "DEV_CODE")  # the seed has EUR only
-    assert ledger.RESULTS_SHEET not in book.sheets.names()
+    [row] = _results(book)
+    assert row["Résultat"].startswith("Erreur (tester)") and row["Mode (test/réel)"] == "test"
 
 
 def test_importer_tout_follows_dependency_order(sandbox: Any) -> None:
@@ -291,7 +292,8 @@ def test_unknown_sheet_is_explained(sandbox: Any) -> None:
     book = FakeBook()
     book.add_sheet("Notes", [["rien"]])
     result = macros.importer(book)
-    assert not result.ok and "Notes" in book.app.alerts[-1]["prompt"]
+    assert not result.ok and "« Notes »" in book.app.alerts[-1]["prompt"]
+    assert "Nouvelle feuille" in result.message and "--endpoint" not in result.message
     assert _results(book)[0]["Feuille"] == "Notes"
 
 
