@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 from addin import catalog
@@ -280,14 +281,10 @@ def _rib_key_ok(bank: str, branch: str, account: str, key: str) -> bool:
 
 
 def _rule_checks(
-    name: str, company: Company, idx: dict[str, int], rows: list[list[str]], report: LineReport,
-    req: ImportRequest,
+    name: str, company: Company, cols: Columns, report: LineReport, req: ImportRequest
 ) -> None:
     """Conditional rules written in prose in the field structures."""
-    def col(code: str) -> list[str]:
-        j = idx.get(code)
-        return [r[j] for r in rows] if j is not None else [""] * len(rows)
-
+    col = cols.col
     if name == "Comptes":
         types, tiers, numbers = col("CPT_TYPE"), col("PCF_CODE"), col("CPT_NUMERO")
         for i, (t, p, n) in enumerate(zip(types, tiers, numbers, strict=True)):
@@ -304,7 +301,7 @@ def _rule_checks(
         arts, fams, sfas = col("ART_CODE"), col("FAR_CODE"), col("SFA_CODE")
         codes, libs = col("TAR_CODE"), col("TAR_LIB")
         known = company.existing("GrillesTarifs", "TAR_CODE", codes)
-        for i in range(len(rows)):
+        for i in range(cols.count):
             if not (arts[i] or fams[i] or sfas[i]):
                 report.reject(i, "Renseignez un des champs ART_CODE, FAR_CODE ou SFA_CODE.")
             if not libs[i] and codes[i] not in known:
@@ -315,48 +312,74 @@ def _rule_checks(
                 known.add(codes[i])
 
 
-def _references(
-    name: str, company: Company, idx: dict[str, int], rows: list[list[str]], report: LineReport
-) -> None:
+def _references(name: str, company: Company, cols: Columns, report: LineReport) -> None:
     for code, targets in REFERENCES.get(name, ()):
-        j = idx.get(code)
-        if j is None:
+        if code not in cols:
             continue
-        values = {r[j] for r in rows}
+        column = cols.col(code)
+        values = set(column)
         values.discard("")
         found: set[str] = set()
-        for table, column in targets:
-            found |= company.existing(table, column, values - found)
+        for table, target in targets:
+            found |= company.existing(table, target, values - found)
         missing = values - found
         if missing:
-            for i, r in enumerate(rows):
-                if r[j] in missing and MISSING_CODE not in report.reasons.get(i, ()):
+            for i, value in enumerate(column):
+                if value in missing and MISSING_CODE not in report.reasons.get(i, ()):
                     report.reject(i, MISSING_CODE)
 
 
-def _warnings(name: str, idx: dict[str, int], rows: list[list[str]], report: LineReport) -> None:
+def _warnings(name: str, cols: Columns, report: LineReport) -> None:
     if name == "Devises":
-        cols = [idx[c] for c in ("DEV_COURS", "DEV_DT_ACT") if c in idx]
-        for i, r in enumerate(rows):
-            if any(r[j] for j in cols):
+        for i, values in enumerate(zip(cols.col("DEV_COURS"), cols.col("DEV_DT_ACT"), strict=True)):
+            if any(values):
                 report.warnings.setdefault(i, []).append(DEVISE_WARNING)
     elif name == "BanquesTiers":
-        parts = [idx.get(c) for c in ("RIB_AGENCE", "RIB_GUICHE", "RIB_COMPTE", "RIB_CLE")]
-        if None in parts:
+        parts = ("RIB_AGENCE", "RIB_GUICHE", "RIB_COMPTE", "RIB_CLE")
+        if not all(p in cols for p in parts):
             return
-        for i, r in enumerate(rows):
-            bank, branch, account, key = (r[j] for j in parts)  # type: ignore[index]
+        for i, (bank, branch, account, key) in enumerate(
+            zip(*(cols.col(p) for p in parts), strict=True)
+        ):
             if bank and branch and account and key and not _rib_key_ok(bank, branch, account, key):
                 report.notices.setdefault(i, []).append(
                     f"Attention ! Le numéro BBAN {bank}{branch}{account}{key} n'est pas valide."
                 )
 
 
+def _to_columns(
+    data: list[str], n: int, sep: str, quote_char: str, report: LineReport
+) -> list[Sequence[str]]:
+    """Split the lines into n columns; lines with too many values are rejected, short ones padded.
+
+    Fast path (no text identifier in use, every line with n values): one join and one split
+    for the whole file, columns taken by slicing, so that no Python code runs per line.
+    """
+    if not data:
+        return [[] for _ in range(n)]
+    blob = sep.join(data)
+    if (not quote_char or quote_char not in blob) and set(
+        map(str.count, data, repeat(sep, len(data)))
+    ) == {n - 1}:
+        flat = blob.split(sep)
+        return [flat[j::n] for j in range(n)]
+    rows = split_lines(data, sep, quote_char)
+    for i, r in enumerate(rows):
+        if len(r) > n:
+            report.reject(i, f"La ligne comporte {len(r)} valeurs pour {n} champs.")
+            del r[n:]
+        elif len(r) < n:
+            r.extend([""] * (n - len(r)))  # trailing empty values may be left out
+    return [list(c) for c in zip(*rows, strict=True)]
+
+
 def process_lines(company: Company, req: ImportRequest, write: bool) -> Outcome:
     """Check and import the lines of every endpoint but Ecritures."""
     ep = req.endpoint
     es = spec.endpoint_spec(ep.name)
-    lines = [line.rstrip("\r\n") for line in req.files[ep.file_params[0]]]
+    lines = req.files[ep.file_params[0]]
+    if any(map(str.endswith, lines, repeat(("\r", "\n"), len(lines)))):
+        lines = [line.rstrip("\r\n") for line in lines]
     header, data = resolve_header(req, lines)
     rules: list[spec.FieldRule] = []
     seen: set[str] = set()
@@ -371,19 +394,13 @@ def process_lines(company: Company, req: ImportRequest, write: bool) -> Outcome:
     missing_mandatory = [r for r in es.rules.values() if r.required and r.code not in seen]
 
     # Blank lines are skipped but keep their number, so "La ligne N" matches the sent array.
-    numbers = [n for n, line in enumerate(data, 1) if line.strip()]
-    if len(numbers) != len(data):
+    numbers: Sequence[int] = range(1, len(data) + 1)
+    if "" in data or any(map(str.isspace, data)):
+        numbers = [n for n, line in enumerate(data, 1) if line.strip()]
         data = [line for line in data if line.strip()]
-    rows = split_lines(data, req.separateur, req.identificateur)
-    n = len(header)
+    count = len(data)
     report = LineReport()
-    if set(map(len, rows)) - {n}:
-        for i, r in enumerate(rows):
-            if len(r) > n:
-                report.reject(i, f"La ligne comporte {len(r)} valeurs pour {n} champs.")
-                del r[n:]
-            elif len(r) < n:
-                r.extend([""] * (n - len(r)))  # trailing empty values may be left out
+    columns = _to_columns(data, len(header), req.separateur, req.identificateur, report)
     try:
         "\n".join(data).encode("cp1252")
     except UnicodeEncodeError:
@@ -395,28 +412,23 @@ def process_lines(company: Company, req: ImportRequest, write: bool) -> Outcome:
                     + " ".join(bad),
                 )
     for rule in missing_mandatory:
-        for i in range(len(rows)):
+        for i in range(count):
             report.reject(i, rule.required_message())
-    if rows:
-        columns = list(zip(*rows, strict=True))
-        for rule, column in zip(rules, columns, strict=True):
-            for i, reason in rule.column_issues(column):
-                report.reject(i, reason)
-    idx = {code: j for j, code in enumerate(header)}
-    _rule_checks(ep.name, company, idx, rows, report, req)
-    _references(ep.name, company, idx, rows, report)
-    _warnings(ep.name, idx, rows, report)
+    for rule, column in zip(rules, columns, strict=True):
+        for i, reason in rule.column_issues(column):
+            report.reject(i, reason)
+    cols = Columns(header, columns, count)
+    _rule_checks(ep.name, company, cols, report, req)
+    _references(ep.name, company, cols, report)
+    _warnings(ep.name, cols, report)
 
     pieces: list[str] = []
     if ep.name in DOCUMENTS:
-        pieces = _documents(company, ep.name, header, idx, rows, report, numbers, write)
+        pieces = _documents(company, ep.name, cols, report, numbers, write)
     elif write:
-        valid = rows if not report.reasons else [
-            r for i, r in enumerate(rows) if i not in report.reasons
-        ]
-        _write_records(company, es, header, idx, valid, req)
+        _write_records(company, es, cols, report, req)
 
-    out = Outcome(imported=len(rows) - len(report.reasons), rejected=len(report.reasons))
+    out = Outcome(imported=count - len(report.reasons), rejected=len(report.reasons))
     for i in sorted(set(report.reasons) | set(report.warnings) | set(report.notices)):
         if i in report.reasons:
             out.messages.append(f"La ligne {numbers[i]} n'a pas pu être importée :")
@@ -430,6 +442,33 @@ def process_lines(company: Company, req: ImportRequest, write: bool) -> Outcome:
     return out
 
 
+@dataclass
+class Columns:
+    """The lines of a request as columns (field code → values), the shape checks work on."""
+
+    header: list[str]
+    columns: list[Sequence[str]]
+    count: int
+
+    def __post_init__(self) -> None:
+        self.idx = {code: j for j, code in enumerate(self.header)}
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.idx
+
+    def col(self, code: str) -> Sequence[str]:
+        """The values of a field, all empty when the field was not sent."""
+        j = self.idx.get(code)
+        return self.columns[j] if j is not None else [""] * self.count
+
+    def rows(self, skip: dict[int, list[str]] | None = None) -> list[list[str]]:
+        """Row lists (for the per-line paths), without the rejected indexes."""
+        rows = [list(r) for r in zip(*self.columns, strict=True)] if self.columns else []
+        if skip:
+            rows = [r for i, r in enumerate(rows) if i not in skip]
+        return rows
+
+
 def _ansi(char: str) -> bool:
     try:
         char.encode("cp1252")
@@ -439,15 +478,22 @@ def _ansi(char: str) -> bool:
 
 
 def _write_records(
-    company: Company, es: spec.EndpointSpec, header: list[str], idx: dict[str, int],
-    rows: list[list[str]], req: ImportRequest,
+    company: Company, es: spec.EndpointSpec, cols: Columns, report: LineReport,
+    req: ImportRequest,
 ) -> None:
     name = es.name
+    header = list(cols.header)
+    if not report.reasons and name not in spec.AUTO_NUMBERED and name != "Comptes":
+        # The common case: every line passed, rows go straight from the columns to SQLite.
+        company.upsert(name, header, zip(*cols.columns, strict=True))
+        return
+    rows = cols.rows(report.reasons)
+    idx = dict(cols.idx)
     if name in spec.AUTO_NUMBERED and es.keys:
         key = es.keys[0]
         if key not in idx:
-            header = [*header, key]
-            idx = {**idx, key: len(header) - 1}
+            header.append(key)
+            idx[key] = len(header) - 1
             rows = [[*r, ""] for r in rows]
         j = idx[key]
         number = company.next_number(name, key)
@@ -456,13 +502,11 @@ def _write_records(
                 r[j] = str(number)
                 number += 1
     if name == "Comptes":
-        _compute_accounts(header, idx, rows, req)
+        _compute_accounts(idx, rows, req)
     company.upsert(name, header, rows)
 
 
-def _compute_accounts(
-    header: list[str], idx: dict[str, int], rows: list[list[str]], req: ImportRequest
-) -> None:
+def _compute_accounts(idx: dict[str, int], rows: list[list[str]], req: ImportRequest) -> None:
     """`calculer_code_tiers` / `calculer_numero_compte`: derive one code from the other."""
     j_type, j_num, j_tiers = (idx.get(c) for c in ("CPT_TYPE", "CPT_NUMERO", "PCF_CODE"))
     if j_type is None or j_num is None:
@@ -478,11 +522,12 @@ def _compute_accounts(
 
 
 def _documents(
-    company: Company, name: str, header: list[str], idx: dict[str, int], rows: list[list[str]],
-    report: LineReport, numbers: list[int], write: bool,
+    company: Company, name: str, cols: Columns, report: LineReport, numbers: Sequence[int],
+    write: bool,
 ) -> list[str]:
     """Group consecutive lines into pièces, reject a pièce whole, number and store the rest."""
     ep = catalog.get_endpoint(name)
+    header, idx, rows = cols.header, cols.idx, cols.rows()
     grouping = [c for c in (ep.grouping or ()) if c in idx]
     if "PCF_CODE" in idx and "PCF_CODE" not in grouping:
         grouping.append("PCF_CODE")  # one pièce has one third party

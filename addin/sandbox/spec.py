@@ -157,8 +157,18 @@ class FieldRule:
 
     def column_issues(self, column: Sequence[str]) -> list[tuple[int, str]]:
         """(row index, reason) for every cell of the column that breaks this rule."""
-        distinct = set(column)
         issues: list[tuple[int, str]] = []
+        if self.kind in ("text", "memo") and not self.choices:
+            # Plain text: only presence and length, checked in C over the whole column.
+            if self.required and "" in column:
+                message = self.required_message()
+                issues.extend((i, message) for i, v in enumerate(column) if v == "")
+            if self.max_length is not None and column and max(map(len, column)) > self.max_length:
+                message = self.length_message()
+                limit = self.max_length
+                issues.extend((i, message) for i, v in enumerate(column) if len(v) > limit)
+            return issues
+        distinct = set(column)
         if self.required and "" in distinct:
             message = self.required_message()
             issues.extend((i, message) for i, v in enumerate(column) if v == "")
@@ -201,7 +211,6 @@ class EndpointSpec:
 
     endpoint: catalog.Endpoint
     rules: dict[str, FieldRule]
-    columns: tuple[str, ...]  # table columns: every documented field plus the key fields
     keys: tuple[str, ...]
     task: str
 
@@ -233,8 +242,7 @@ def endpoint_spec(name: str) -> EndpointSpec:
         if ep.name == "Comptes" and f.code == "PCF_CODE":
             required = False
         rules.setdefault(f.code, rule_from_field(f, ep.name, required=required))
-    columns = tuple(dict.fromkeys([*rules, *keys]))
-    return EndpointSpec(ep, rules, columns, keys, ep.task or f"Importer{ep.name}")
+    return EndpointSpec(ep, rules, keys, ep.task or f"Importer{ep.name}")
 
 
 @cache

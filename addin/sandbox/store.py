@@ -1,9 +1,9 @@
 """SQLite persistence of the sandbox: one database file per company under the data folder.
 
-Each import endpoint gets a table with one TEXT column per documented field (empty string when
-not sent) and a unique index on its update keys, so that a whole request is one `executemany`
-upsert. Documents and accounting entries get their own tables (pièces, lines, due dates,
-analytic lines); `_users` and `_numbering` hold the company's settings.
+Each import endpoint gets a table with one TEXT column per field ever sent (empty string when
+not sent), keyed by its update keys, so that a whole request is one `executemany` upsert.
+Documents and accounting entries get their own tables (pièces, lines, due dates, analytic
+lines); `_users` and `_numbering` hold the company's settings.
 """
 
 from __future__ import annotations
@@ -111,16 +111,18 @@ class Company:
         if cols is not None:
             return cols
         es = spec.endpoint_spec(name)
-        defs = ", ".join(f"{quote(c)} TEXT NOT NULL DEFAULT ''" for c in es.columns)
-        extra = ", _piece TEXT NOT NULL DEFAULT ''" if name in DOCUMENTS else ""
-        self.conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {quote(name)} (_id INTEGER PRIMARY KEY, {defs}{extra})"
-        )
+        # Key columns only: the others are added when first sent, so rows stay as narrow as
+        # the lines (a Clients row would otherwise carry 85 columns for 7 values).
+        defs = ", ".join(f"{quote(c)} TEXT NOT NULL DEFAULT ''" for c in es.keys)
         if es.keys and not es.endpoint.creation_only:
-            self.conn.execute(
-                f"CREATE UNIQUE INDEX IF NOT EXISTS {quote('uk_' + name)} ON {quote(name)} "
-                f"({', '.join(quote(k) for k in es.keys)})"
-            )
+            # Keyed records live in one B-tree ordered by their update key (no rowid, no
+            # second index): the upsert costs little more than a plain insert.
+            keys = ", ".join(quote(k) for k in es.keys)
+            ddl = f"({defs}, PRIMARY KEY ({keys})) WITHOUT ROWID"
+        else:
+            extra = ", _piece TEXT NOT NULL DEFAULT ''" if name in DOCUMENTS else ""
+            ddl = f"(_id INTEGER PRIMARY KEY{', ' + defs if defs else ''}{extra})"
+        self.conn.execute(f"CREATE TABLE IF NOT EXISTS {quote(name)} {ddl}")
         cols = {r[1] for r in self.conn.execute(f"PRAGMA table_info({quote(name)})")}
         self._columns[name] = cols
         return cols
@@ -210,7 +212,7 @@ class Company:
         if not wanted:
             return set()
         if table in spec.import_names():
-            self.table(table)
+            self.ensure_columns(table, [column])
         found: set[str] = set()
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
@@ -255,7 +257,12 @@ def read_rows(path: Path, table: str) -> list[dict[str, Any]]:
         ).fetchone()
         if not exists:
             return []
-        rows = conn.execute(f"SELECT * FROM {quote(physical)} ORDER BY rowid").fetchall()
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({quote(physical)})")]
+        if "_id" in columns or physical.startswith("_"):
+            order = "rowid"
+        else:  # keyed records: in update-key order
+            order = ", ".join(quote(k) for k in spec.endpoint_spec(table).keys)
+        rows = conn.execute(f"SELECT * FROM {quote(physical)} ORDER BY {order}").fetchall()
     finally:
         conn.close()
     if physical.startswith("_"):
