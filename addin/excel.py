@@ -121,7 +121,7 @@ class ExcelWorkbook:
         formats installed once on the column, so their cost does not depend on the row count.
         """
         texts = {r.row: r.text for r in rows}
-        self._write_status_column(sheet, data, texts, keep_others=True)
+        self._write_status_column(sheet, data, texts)
 
     def clear_statuses(self, sheet: str, header_row: int, col: int) -> int:
         """Empty the status cells below `header_row` in column `col` in one call; the count."""
@@ -229,9 +229,7 @@ class ExcelWorkbook:
         return final
 
     # ── internals ──────────────────────────────────────────────────────────
-    def _write_status_column(
-        self, sheet: str, data: Any, texts: dict[int, object], *, keep_others: bool
-    ) -> None:
+    def _write_status_column(self, sheet: str, data: Any, texts: dict[int, object]) -> None:
         if data.header_row is None or not texts:
             return
         grid = self.grid(sheet)
@@ -243,7 +241,7 @@ class ExcelWorkbook:
             width = max((len(r) for r in grid.values), default=0)
             col = grid.first_col + (found[0] if found else width)
         top, bottom = data.header_row, max(max(texts), data.header_row)
-        current = self._column(grid, col, top, bottom) if keep_others else {}
+        current = self._column(grid, col, top, bottom)
         block = []
         for row in range(top, bottom + 1):
             value = ledger.STATUS_HEADER if row == top else texts.get(row, current.get(row))
