@@ -310,7 +310,7 @@ def connexion(book: Any | None = None) -> MacroResult:
                 value = int(DEFAULTS[key]) if key == "batch_size" else DEFAULTS[key]
                 rows.append([label, value, HELP[key]])
             rows += [["", "", ""], [PASSWORD_NOTE, "", ""]]
-            excel.add_sheet(CONNEXION_SHEET, rows, ["General", "@", "General"])
+            excel.add_sheet(CONNEXION_SHEET, rows)
             created = "Feuille Connexion créée avec les valeurs par défaut : vérifiez-les.\n"
         else:
             excel.activate(CONNEXION_SHEET)

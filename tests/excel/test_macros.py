@@ -234,6 +234,26 @@ def test_connexion_stores_the_password_in_the_credential_store(
         assert "s3cret" not in book.sheet(sheet).cells.values()
 
 
+def test_connexion_without_a_credential_store_says_what_to_do(
+        make_book: BookFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.delenv("GESTIMUM_MOT_PASSE")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        book = make_book(1)
+        book.app.inputs = ["s3cret"]
+        result = macros.connexion(book)
+    finally:
+        keyring.set_keyring(previous)
+    assert not result.ok and "GESTIMUM_MOT_PASSE" in book.app.alerts[-1]["prompt"]
+    assert book.app.alerts[-1]["mode"] == "critical"
+    [row] = _results(book)
+    assert row["Résultat"].startswith("Erreur (connexion)") and "s3cret" not in row["Résultat"]
+
+
 def test_connexion_creates_the_sheet_and_defers_to_the_environment(
         memory_keyring: MemoryKeyring) -> None:
     book = FakeBook()
