@@ -133,7 +133,7 @@ def parse_request(ep: catalog.Endpoint, raw: bytes) -> ImportRequest:
     if not raw.strip():
         raise bad_request("Le corps de la requête est vide : un objet JSON est attendu.")
     try:
-        body = json.loads(raw.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8-sig"))  # tolerate a BOM (Windows clients)
     except UnicodeDecodeError:
         raise bad_request("Le corps de la requête n'est pas encodé en UTF-8.") from None
     except json.JSONDecodeError as exc:

@@ -275,3 +275,41 @@ def test_sandbox_read_endpoint_over_http(sandbox: SandboxHandle) -> None:
     assert rows == sandbox.rows("Clients")
     assert sandbox.get("/sandbox/pieces")["pieces"] == []
     assert sandbox.get("/sandbox/health") == {"status": "ok"}
+
+
+def test_undocumented_keys_villes_by_code_and_name(sandbox: SandboxHandle) -> None:
+    header = "VIL_CODE;VIL_NOM;VIL_POPULA"
+    run(sandbox, "Villes", [header, "78120;Rambouillet;26000", "78120;Vieille-Église;900"])
+    run(sandbox, "Villes", [header, "78120;Rambouillet;27000"])
+    assert [(r["VIL_NOM"], r["VIL_POPULA"]) for r in sandbox.rows("Villes")] == [
+        ("Rambouillet", "27000"),
+        ("Vieille-Église", "900"),
+    ]
+
+
+def test_price_grid_label_needed_only_at_creation(sandbox: SandboxHandle) -> None:
+    res = run(sandbox, "GrillesTarifs", ["TAR_CODE;TAR_LIB;ART_CODE;TAR_PRIX", "GX;;ELS;5"])
+    assert rejection(res, 1) == [
+        "Le champ TAR_LIB (Libellé) est obligatoire à la création d'une grille."
+    ]
+    lines = ["TAR_CODE;TAR_LIB;ART_CODE;TAR_PRIX", "GX;Grille X;ELS;5", "GX;;GBLD;6"]
+    assert imported(run(sandbox, "GrillesTarifs", lines)) == (2, 0)
+    res = run(sandbox, "GrillesTarifs", ["TAR_CODE;TAR_PRIX", "GX;7"])
+    assert rejection(res, 1) == ["Renseignez un des champs ART_CODE, FAR_CODE ou SFA_CODE."]
+
+
+def test_comptes_calculations(sandbox: SandboxHandle) -> None:
+    header = "CPT_NUMERO;CPT_LIB;CPT_TYPE;PCF_CODE"
+    res = run(sandbox, "Comptes", [header, "411DUPONT;Dupont;C;"], calculer_code_tiers="Oui")
+    assert imported(res) == (1, 0)
+    res = run(sandbox, "Comptes", [header, "X;Durand;F;DURAND"], calculer_numero_compte="Oui")
+    assert imported(res) == (1, 0)
+    accounts = {r["CPT_NUMERO"]: r.get("PCF_CODE") for r in sandbox.rows("Comptes")}
+    assert accounts["411DUPONT"] == "DUPONT" and accounts["401DURAND"] == "DURAND"
+    assert "X" not in accounts
+
+
+def test_body_with_a_byte_order_mark(sandbox: SandboxHandle) -> None:
+    payload = body("Clients", ["PCF_CODE;PCF_RS;CPT_NUMERO", "BOM1;B;411BOM1"])
+    raw = "\ufeff".encode() + json.dumps(payload).encode()
+    assert imported(result(post(sandbox, "Clients", None, raw=raw))) == (1, 0)
