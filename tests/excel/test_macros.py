@@ -308,6 +308,28 @@ def test_unexpected_bug_is_a_french_message_never_a_traceback(
     _assert_excel_restored(book)
 
 
+def test_a_crash_mid_run_keeps_the_ledger_rows_of_batches_already_sent(
+        make_book: BookFactory, sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from addin.client import GestimumClient
+
+    real = GestimumClient.post_import
+    calls: list[int] = []
+
+    def flaky(self: GestimumClient, endpoint: Any, body: dict[str, Any]) -> dict[str, Any]:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("bug after the first batch")
+        return real(self, endpoint, body)
+
+    monkeypatch.setattr(GestimumClient, "post_import", flaky)
+    book = make_book(4, batch_size=2)
+    assert not macros.importer(book).ok
+    first, error = _results(book)
+    assert (first["Lot (n/N)"], first["Importées"]) == ("1/2", 2)
+    assert "Erreur inattendue" in error["Résultat"] and "Résultats" in error["Résultat"]
+    assert len(sandbox.rows("Prospects")) == 2
+
+
 def test_unknown_sheet_is_explained(sandbox: Any) -> None:
     book = FakeBook()
     book.add_sheet("Notes", [["rien"]])
