@@ -10,7 +10,8 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from addin.sandbox import running_sandbox
-from tests.excel.fakexw import FakeBook
+
+from .fakexw import FakeBook
 
 PROSPECT_CODES = ["PCF_CODE", "CPT_NUMERO", "PCF_RS", "PCF_RUE", "PCF_CP", "PCF_VILLE"]
 PROSPECT_LABELS = ["Code prospect *", "Compte", "Raison sociale *", "Rue", "Code postal", "Ville"]

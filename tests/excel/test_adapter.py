@@ -10,7 +10,8 @@ from addin import ledger
 from addin.errors import WorkbookError
 from addin.excel import MAX_ROWS, ExcelWorkbook, StatusBarProgress, column_letter
 from addin.results import RowOutcome
-from tests.excel.fakexw import FakeBook
+
+from .fakexw import FakeBook
 
 
 def _data(header_row: int, status_index: int | None) -> SimpleNamespace:
@@ -153,7 +154,7 @@ def test_failed_write_is_a_french_workbook_error(monkeypatch: pytest.MonkeyPatch
     def refuse(self: object, data: object) -> None:
         raise OSError("(-2147352567, 'Exception occurred.', 'protected')")
 
-    from tests.excel import fakexw
+    from . import fakexw
 
     excel = ExcelWorkbook(book)
     excel.grid("Prospects")

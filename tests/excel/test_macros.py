@@ -11,8 +11,9 @@ import pytest
 from addin import ledger, macros
 from addin.connexion import parse_connexion
 from addin.xlam.ribbon import MACROS
-from tests.excel.conftest import PROSPECT_CODES, BookFactory, MemoryKeyring, prospect
-from tests.excel.fakexw import CellError, FakeBook
+
+from .conftest import PROSPECT_CODES, BookFactory, MemoryKeyring, prospect
+from .fakexw import CellError, FakeBook
 
 STATUS_COL = len(PROSPECT_CODES) + 1  # G: the column the add-in creates after the data
 

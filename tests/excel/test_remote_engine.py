@@ -14,7 +14,8 @@ import pytest
 import xlwings as xw
 
 from addin import macros
-from tests.excel.conftest import PROSPECT_CODES, prospect
+
+from .conftest import PROSPECT_CODES, prospect
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("XLWINGS_LICENSE_KEY"),
