@@ -545,6 +545,8 @@ def _documents(
         "SELECT value FROM _company WHERE name = 'numbering_year'"
     ).fetchone()
     year = year_row[0] if year_row else datetime.now().strftime("%y")
+    if "DOC_STYPE" not in idx:
+        return []  # a missing mandatory column has already rejected every line
     j_piece, j_stype = idx.get("DOC_PIECE"), idx["DOC_STYPE"]
     for group in groups:
         bad = [i for i in group if i in report.reasons]

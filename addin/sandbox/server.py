@@ -193,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
     """One HTTP request; routes to the Gestimum API or to the `/sandbox/` namespace."""
 
     server: SandboxServer
-    timeout = 30  # an idle client cannot hold a thread (and the shutdown) for long
+    timeout = 10  # an idle client cannot hold a thread (and the shutdown) for long
     server_version = "GestimumSandbox/1.0"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
