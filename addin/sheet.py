@@ -52,7 +52,6 @@ class SheetRow:
         row: int,
         values: dict[str, object] | None = None,
         status: object = None,
-        *,
         cells: tuple[object, ...] | None = None,
         codes: tuple[str, ...] = (),
     ) -> None:
@@ -225,27 +224,29 @@ def _rows(
 ) -> list[SheetRow]:
     """The non-blank rows; hot path (one tuple and one small object per row, nothing per cell)."""
     idx = [c.index for c in columns]
-    width = max(idx + [status.index if status else -1]) + 1
-    pick = itemgetter(*idx) if len(idx) > 1 else (lambda r: (r[idx[0]],)) if idx else (
-        lambda r: ())
     st = status.index if status else None
+    width = max(idx + [-1 if st is None else st]) + 1
+    if data and min(map(len, data)) < width:  # ragged rows (xlwings/openpyxl trim): pad them
+        data = [r if len(r) >= width else list(r) + [None] * (width - len(r)) for r in data]
+    if len(idx) > 1:
+        picked = list(map(itemgetter(*idx), data))
+    else:
+        picked = [(r[idx[0]],) for r in data] if idx else [() for _ in data]
+    statuses = list(map(itemgetter(st), data)) if st is not None else [None] * len(data)
     others = sorted(unknown)
     rows: list[SheetRow] = []
     append = rows.append
-    for n, cells in enumerate(data):
-        if len(cells) < width:
-            cells = list(cells) + [None] * (width - len(cells))
-        vals = pick(cells)
-        for v in vals:
+    for n, vals in enumerate(picked):
+        for v in vals:  # usually stops at the first cell
             if v is not None and (v.__class__ is not str or v.strip()):
                 break
         else:
             # Only `#` columns (or nothing) filled: a blank row, unless an unknown column has
             # data (already blocking; keep the row so its issues point somewhere).
+            cells = data[n]
             if not any(_text(cells[i]) for i in others if i < len(cells)):
                 continue
-        append(SheetRow(excel_row + n, None, cells[st] if st is not None else None,
-                        cells=vals, codes=codes))
+        append(SheetRow(excel_row + n, None, statuses[n], vals, codes))
     return rows
 
 
@@ -298,7 +299,7 @@ def _unnamed_data(
     first_col: int,
 ) -> list[Issue]:
     """Data under an empty header would be silently dropped: say so."""
-    width = max((len(r) for r in data), default=0)
+    width = max(map(len, data), default=0)
     out = []
     for i in range(width):
         if i in named:

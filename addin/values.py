@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,7 +35,15 @@ from addin import issues as ic
 from addin.catalog import Field
 from addin.issues import Severity
 
-__all__ = ["Formatter", "Problem", "format_value", "make_formatter", "parse_decimal"]
+__all__ = [
+    "ColumnFormatter",
+    "Formatter",
+    "Problem",
+    "format_value",
+    "make_column_formatter",
+    "make_formatter",
+    "parse_decimal",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +57,7 @@ class Problem:
 
 
 Formatter = Callable[[object], "str | Problem"]
+ColumnFormatter = Callable[[Sequence[object]], "list[str | Problem]"]
 
 _EXCEL_ERRORS = frozenset(
     {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
@@ -582,6 +591,72 @@ def make_formatter(
     if kind == "bool":
         return _bool_formatter(field)
     return _text_formatter(field, separator, delimiter, positional)
+
+
+# Types whose equal values (hash-equal across types: 1 == 1.0) always format alike: a column of
+# them can be formatted once per distinct value. Not bool (True == 1) nor Decimal (1.0 == 1).
+_TABLE_SAFE = frozenset({str, type(None), dt.datetime, dt.date, int, float})
+
+
+def make_column_formatter(
+    field: Field, *, separator: str = ";", delimiter: str = "", positional: bool = False
+) -> ColumnFormatter:
+    """Format a whole column at once: same results as the cell formatter, at C speed mostly.
+
+    Repeated values (codes, dates, quantities) are formatted once each; a column of distinct
+    plain texts is checked in bulk (strip, ASCII, separators, length) in a few C-level passes.
+    """
+    fmt = make_formatter(field, separator=separator, delimiter=delimiter, positional=positional)
+    bulk_text = (
+        _bulk_text_checker(field, separator, delimiter, positional)
+        if field.kind in ("text", "memo") else None
+    )
+
+    def column(values: Sequence[object]) -> list[str | Problem]:
+        n = len(values)
+        if n >= 32:
+            try:
+                distinct = set(values)
+            except TypeError:  # an unhashable object in a cell: the careful way
+                return list(map(fmt, values))
+            if len(distinct) * 2 <= n and set(map(type, distinct)) <= _TABLE_SAFE:
+                table = {v: fmt(v) for v in distinct}
+                return list(map(table.__getitem__, values))
+            if bulk_text is not None:
+                out = bulk_text(values)
+                if out is not None:
+                    return out  # type: ignore[return-value]
+        return list(map(fmt, values))
+
+    return column
+
+
+def _bulk_text_checker(
+    field: Field, sep: str, delim: str, positional: bool
+) -> Callable[[Sequence[object]], list[str] | None]:
+    """Stripped texts if every cell is a plain string needing no per-cell care, else None."""
+    limit = field.max_length if field.max_length is not None and field.kind != "memo" else None
+    choices = _enforced_choices(field)
+    allowed = frozenset(choices.values()) | {""} if choices is not None else None
+    other = '"' if positional else delim or sep
+
+    def check(values: Sequence[object]) -> list[str] | None:
+        try:
+            texts = [v.strip() if v is not None else "" for v in values]  # type: ignore[attr-defined]
+            big = " ".join(texts)
+        except (AttributeError, TypeError):
+            return None  # numbers, dates…: each formatted by the cell formatter
+        if not (big.isascii() and big.isprintable()) or sep in big or other in big:
+            return None
+        if limit is not None and max(map(len, texts)) > limit:
+            return None
+        if allowed is not None and not allowed.issuperset(texts):
+            return None
+        if "#" in big and not _EXCEL_ERRORS.isdisjoint(texts):
+            return None
+        return texts
+
+    return check
 
 
 def format_value(
