@@ -44,8 +44,17 @@ def _bgr(rgb_hex: str) -> int:
 
 
 def _cell(value: object) -> object:
-    # Every text goes through safe_text: a status or journal line like "=…" must stay text.
-    return ledger.safe_text(value) if isinstance(value, str) else value
+    """A value as written through `Range.value`, which Excel parses like typed input.
+
+    `ledger.safe_text` puts Excel's quote prefix on formula-like texts ("=…", "+…"); here
+    Excel would also turn "1/2" into a date, "0123" into 123, "1E5" into 100000 (a batch "1/2",
+    a SHA-256) and eat a leading quote, so every text gets that prefix, which Excel consumes:
+    the cell holds the exact (cleaned) text and never a formula.
+    """
+    if not isinstance(value, str):
+        return value
+    text = ledger.clean_text(value)
+    return "'" + text if text else None
 
 
 @contextmanager

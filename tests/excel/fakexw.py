@@ -72,6 +72,14 @@ class _RangeApi:
         self.FormatConditions = FakeFormatConditions(rng)
 
 
+_EXCEL_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_EXCEL_DATE = re.compile(r"[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2,4})?")
+
+
+class ExcelParsedDate(str):
+    """A text Excel turned into a date when it was written unquoted."""
+
+
 class CellError(str):
     """A cell error such as #N/A: xlwings reads it as None unless `err_to_str=True`."""
 
@@ -211,6 +219,10 @@ class FakeSheet:
             value = value[1:]
         elif isinstance(value, str) and value.startswith(("=", "+", "-", "@")) and len(value) > 1:
             self.formulas.add((row, col))
+        elif isinstance(value, str) and _EXCEL_NUMBER.fullmatch(value.strip()):
+            value = float(value)  # Excel's input parser: "0123" → 123, "1E5" → 100000
+        elif isinstance(value, str) and _EXCEL_DATE.fullmatch(value.strip()):
+            value = ExcelParsedDate(value)  # "1/2" → a date serial, the text is lost
         self.cells[(row, col)] = value
 
     def fill(self, rows: list[list[Any]], top: int = 1, left: int = 1) -> None:

@@ -78,6 +78,18 @@ def test_text_written_never_becomes_a_formula(text: str) -> None:
     assert book.sheet(ledger.JOURNAL_SHEET).cells[(2, 3)] == text
 
 
+@pytest.mark.parametrize("text", ["1/2", "0123", "1E5", "12/11/2026", "'quoted", "250"])
+def test_text_excel_would_parse_is_kept_verbatim(text: str) -> None:
+    book = FakeBook()
+    book.add_sheet("Prospects")
+    excel = ExcelWorkbook(book)
+    excel.append_results([[text, 42, None]])
+    excel.save()
+    cells = book.sheet(ledger.RESULTS_SHEET).cells
+    assert cells[(2, 1)] == text and type(cells[(2, 1)]) is str
+    assert cells[(2, 2)] == 42 and (2, 3) not in cells  # numbers stay numbers
+
+
 def test_colour_rules_are_installed_once_keyed_on_status_prefixes() -> None:
     book = FakeBook()
     sheet = book.add_sheet("Prospects", [["PCF_CODE", "#STATUT"], ["A", None]])

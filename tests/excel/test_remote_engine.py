@@ -50,7 +50,9 @@ def _actions(book: Any) -> list[dict[str, Any]]:
 
 
 def _written(actions: list[dict[str, Any]]) -> list[Any]:
-    return [v for a in actions if a["func"] == "setValues" for row in a["values"] for v in row]
+    """Values the client will write; texts carry Excel's quote prefix, which Excel consumes."""
+    values = [v for a in actions if a["func"] == "setValues" for row in a["values"] for v in row]
+    return [v[1:] if isinstance(v, str) and v.startswith("'") else v for v in values]
 
 
 def test_controler_on_the_remote_engine(sandbox: Any) -> None:
