@@ -150,7 +150,6 @@ def _issues_text(issues: list[Issue]) -> str:
 def _write_check_statuses(excel: ExcelWorkbook, checked: pipeline.SheetCheck) -> None:
     """Each row gets its issues (or "Contrôle OK") in #STATUT, except rows that record an
     import: overwriting "Importée" would make the next run send them again."""
-
     by_row: dict[int, list[Issue]] = {}
     for issue in checked.issues:
         if issue.row is not None:
@@ -245,8 +244,9 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
             "puis relancez.")
     target = _target(excel)
     if not test and target.environment == "production" and not excel.confirm(
-            f"Importer dans la société de PRODUCTION {target.fichier} ({target.server}) ?\n"
-            "Un import est définitif.", f"{TITLE} — production"):
+            f"Importer dans la société de PRODUCTION {target.fichier} "
+            f"({ledger.safe_url(target.server)}) ?\nUn import est définitif.",
+            f"{TITLE} — production"):
         raise _Cancelled("Import en production annulé : rien n'a été envoyé.")
     from addin.client import GestimumClient
     from addin.lines import Options
