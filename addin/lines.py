@@ -129,7 +129,9 @@ def build_batches(
     excel_rows = [data.rows[rp].row for rp in keep]
     if data.endpoint.positional:
         header = None
-        batches = [_entry_batch(data, fs, keep[a:b]) for a, b in ranges]
+        from addin.entries import entry_lines
+
+        batches = [entry_lines(data, fs, keep[a:b]) for a, b in ranges]
     else:
         header, lines = _header_and_lines(data, fs, keep)
         batches = [lines[a:b] for a, b in ranges]
@@ -152,20 +154,6 @@ def _header_and_lines(data: SheetData, fs: Formatted, keep: list[int]) -> tuple[
     joined = map(sep.join, zip(*(cols[j] for j in used), strict=True))
     # Trailing empty fields are trimmed, as the documented examples do.
     return header, [line.rstrip(sep) for line in joined]
-
-
-def _entry_batch(data: SheetData, fs: Formatted, rows: list[int]) -> list[str]:
-    from addin.entries import ENTRY, entry_line, row_kinds
-
-    kinds = row_kinds(data, fs)
-    number = 0
-    lines = []
-    for rp in rows:
-        kind = kinds[rp]
-        if kind == ENTRY:
-            number += 1
-        lines.append(entry_line(data, fs.texts[rp], kind, number))  # type: ignore[arg-type]
-    return lines
 
 
 def build_body(
