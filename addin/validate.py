@@ -18,7 +18,7 @@ from addin import issues as ic
 from addin.issues import Issue, Severity, has_blocking
 from addin.rules import required_fields, row_rules
 from addin.sheet import SheetData, raw_columns
-from addin.values import Problem, make_column_formatter
+from addin.values import Problem, display, make_column_formatter
 
 __all__ = ["Formatted", "format_rows", "has_blocking", "validate"]
 
@@ -114,8 +114,7 @@ def issue_at(
     if j is None:
         return Issue(code, severity, message, data.sheet, row.row)
     col = data.columns[j]
-    raw = row.values.get(col.code)
-    value = "" if raw is None else str(raw)
+    value = display(row.values.get(col.code))
     return Issue(code, severity, message, data.sheet, row.row, col.letter, col.code,
                  value if len(value) <= 200 else value[:199] + "…")
 

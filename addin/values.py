@@ -38,6 +38,7 @@ from addin.issues import Severity
 __all__ = [
     "ColumnFormatter",
     "Formatter",
+    "display",
     "Problem",
     "format_value",
     "make_column_formatter",
@@ -568,8 +569,19 @@ def _excel_error(field: Field, s: str) -> Problem:
     )
 
 
+def display(v: object) -> str:
+    """A cell value as the user sees it in a French Excel (8120, not 8120.0; 2,5; dates)."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return (_float_text(v) or repr(v)).replace(".", ",")
+    if isinstance(v, dt.datetime | dt.date):
+        return _number_as_text(Field("", "", "text"), v)  # type: ignore[return-value]
+    return v if isinstance(v, str) else str(v)
+
+
 def _show(v: object) -> str:
-    text = v if isinstance(v, str) else repr(v) if isinstance(v, float) else str(v)
+    text = display(v)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -619,7 +631,8 @@ def make_column_formatter(
                 distinct = set(values)
             except TypeError:  # an unhashable object in a cell: the careful way
                 return list(map(fmt, values))
-            if len(distinct) * 2 <= n and set(map(type, distinct)) <= _TABLE_SAFE:
+            # Types of every value, not of the distinct ones: {1, True} is a one-element set.
+            if len(distinct) * 2 <= n and set(map(type, values)) <= _TABLE_SAFE:
                 table = {v: fmt(v) for v in distinct}
                 return list(map(table.__getitem__, values))
             if bulk_text is not None:

@@ -35,6 +35,8 @@ def test_collects_every_issue_with_its_address() -> None:
         (ic.REQUIRED, 2, "C"), (ic.LEADING_ZERO_LOST, 2, "D"), (ic.TOO_LONG, 3, "C")]
     first = issues[0]
     assert (first.sheet, first.field, first.severity) == ("Clients", "PCF_RS", Severity.BLOCKING)
+    assert issues[1].value == "8120"  # shown as in Excel, not 8120.0
+    assert issues[1].where == "Clients!D2"
     assert has_blocking(issues)
 
 

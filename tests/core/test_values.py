@@ -10,7 +10,7 @@ import pytest
 from addin import issues as ic
 from addin.catalog import Field, get_endpoint
 from addin.issues import Severity
-from addin.values import Problem, format_value, make_formatter, parse_decimal
+from addin.values import Problem, format_value, make_column_formatter, make_formatter, parse_decimal
 
 CLIENTS = get_endpoint("Clients")
 ECRITURES = get_endpoint("Ecritures")
@@ -231,3 +231,35 @@ def test_memoised_formatter_gives_the_same_answer_twice() -> None:
     fmt = make_formatter(field("Clients", "PCF_CP"))
     assert [code_of(fmt(v)) for v in (8120.0, 8120.0, "08120", "08120")] == [
         ic.LEADING_ZERO_LOST, ic.LEADING_ZERO_LOST, "ok", "ok"]
+
+
+MIXED_COLUMNS = [
+    pytest.param([True, 1, 1.0, 2, None, " ", "3"] * 10, id="bool-hides-behind-one"),
+    pytest.param([1, True, Decimal("1.0"), 1.0, None] * 10, id="decimal-equal-to-int"),
+    pytest.param(["C1", " C1 ", "c1", None, "", 8120.0, 8120] * 10, id="codes-and-numbers"),
+    pytest.param([dt.datetime(2024, 1, 1), dt.date(2024, 1, 1), "01/01/2024", None] * 10,
+                 id="dates"),
+    pytest.param([[1], "a", None] * 20, id="unhashable"),
+    pytest.param([f"Libellé {i}" for i in range(40)], id="distinct-non-ascii"),
+    pytest.param([f"Ligne {i}" for i in range(39)] + ["a;b"], id="distinct-with-separator"),
+    pytest.param([f"L{i}" for i in range(39)] + ["#N/A"], id="distinct-with-excel-error"),
+    pytest.param([f"{i}" * 30 for i in range(40)], id="distinct-too-long"),
+]
+
+
+@pytest.mark.parametrize("values", MIXED_COLUMNS)
+@pytest.mark.parametrize(
+    ("endpoint", "code"),
+    [pytest.param("Clients", "PCF_CP", id="text"), pytest.param("Devises", "DEV_COURS", id="dec"),
+     pytest.param("Devises", "DEV_INCERT", id="bool"), pytest.param("Actions", "ACT_POUREA",
+                                                                    id="int"),
+     pytest.param("Affaires", "PRJ_DT_DEB", id="date"), pytest.param("Clients", "PCF_RS",
+                                                                    id="text60"),
+     pytest.param("ComptesReporting", "RPT_TYPE", id="choices")],
+)
+def test_column_formatter_agrees_with_the_cell_formatter(endpoint: str, code: str,
+                                                         values: list[object]) -> None:
+    """The bulk column path gives exactly what formatting each cell would give."""
+    f = field(endpoint, code)
+    expected = [make_formatter(f)(v) for v in values]
+    assert make_column_formatter(f)(values) == expected
