@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -17,55 +16,14 @@ from rich.table import Table
 
 from addin import pipeline
 from addin.catalog import endpoints
-from addin.connexion import DEFAULTS
-from addin.errors import ConfigError
 from addin.issues import Issue, Severity
 from addin.lines import Options
+from addin.target import Target, resolve_target
 
 # Piped output (tests, logs) gets a wide fixed width so that tables are never truncated.
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, highlight=False, soft_wrap=True,
               width=None if sys.stderr.isatty() else 200)
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where a run goes: flags, else the Connexion sheet, else the defaults."""
-
-    server: str
-    fichier: str
-    utilisateur: str
-    batch_size: int
-    environment: str
-
-    def as_ledger(self) -> dict[str, str]:
-        return {"server": self.server, "fichier": self.fichier, "utilisateur": self.utilisateur}
-
-
-def resolve_target(args: argparse.Namespace, sheet_values: dict[str, str]) -> Target:
-    """Merge the connection values in DESIGN §3.2 order; a bad batch size is a clear error."""
-
-    def pick(flag: str | None, key: str) -> str:
-        value = getattr(args, flag, None) if flag else None
-        return str(value) if value not in (None, "") else sheet_values.get(key, DEFAULTS[key])
-
-    raw_size = pick("batch_size", "batch_size")
-    try:
-        size = int(float(raw_size))
-    except ValueError:
-        size = 0
-    if size < 1:
-        raise ConfigError(
-            f"Taille des lots « {raw_size} » invalide : indiquez un nombre entier positif "
-            "(feuille Connexion ou option --batch-size)."
-        )
-    return Target(
-        server=pick("server", "server").rstrip("/"),
-        fichier=pick("societe", "fichier"),
-        utilisateur=pick("utilisateur", "utilisateur"),
-        batch_size=size,
-        environment=sheet_values.get("environment", "").strip().lower(),
-    )
 
 
 def _open(path: Path):  # noqa: ANN202 - returns the openpyxl adapter
@@ -223,8 +181,9 @@ def _prompt(text: str) -> str:
 def print_report(report: pipeline.RunReport, written: Path | None) -> None:
     """The per-sheet summary table and what to do next."""
     table = Table(title="Test (rien n'a été écrit)" if report.test else "Import")
-    for col in ("Feuille", "Point d'entrée", "Lignes", "Envoyées", "Importées", "Rejetées",
-                "Avertissements", "Inconnues", "Déjà importées", "Pièces"):
+    done = "Valides (test)" if report.test else "Importées"
+    for col in ("Feuille", "Point d'entrée", "Lignes", "Envoyées", done, "Rejetées",
+                "Avertissements", "À vérifier", "Déjà importées", "Pièces"):
         table.add_column(col)
     for s in report.sheets:
         table.add_row(s.sheet, s.endpoint, str(s.rows), str(s.sent), str(s.imported),

@@ -131,7 +131,7 @@ def _active_or_blank(excel: ExcelWorkbook) -> str:
 
 def _target(excel: ExcelWorkbook) -> Any:
     """Connexion sheet over the defaults, by the CLI's own rules (same batch-size checks)."""
-    from addin.commands import resolve_target
+    from addin.target import resolve_target
 
     return resolve_target(argparse.Namespace(), excel.connexion())
 

@@ -299,50 +299,75 @@ def run_import(
         )
         return report
     stop: str | None = None
-    for checked in checks:
-        endpoint = checked.plan.endpoint
-        sheet_report = SheetReport(checked.plan.sheet, endpoint.name, rows=len(checked.data.rows))
-        report.sheets.append(sheet_report)
-        skip = frozenset() if reimport or options.test else already_imported_rows(checked.data)
-        sheet_report.skipped = len(skip)
-        # Skipped rows keep their #STATUT (with its pièce numbers) untouched.
-        outcomes: list[RowOutcome] = []
-        if options.test and not endpoint.test_mode:
-            sheet_report.error = (
-                f"{endpoint.name} n'a pas de mode test dans Gestimum : feuille non envoyée."
+    try:
+        for checked in checks:
+            sheet_report = SheetReport(
+                checked.plan.sheet, checked.plan.endpoint.name, rows=len(checked.data.rows)
             )
-            report.messages.append(f"{checked.plan.sheet} : {sheet_report.error}")
-            continue
-        batches = build_batches(checked.data, options, skip_rows=skip)
-        if progress is not None:
-            progress.start(checked.plan.sheet, len(batches), sum(len(b.rows) for b in batches))
-        rows_done = 0
-        for batch in batches:
-            if stop is not None:
-                outcomes.extend(ledger.not_sent_outcomes(batch, stop))
+            report.sheets.append(sheet_report)
+            if options.test and not checked.plan.endpoint.test_mode:
+                sheet_report.error = (
+                    f"{checked.plan.endpoint.name} n'a pas de mode test dans Gestimum : "
+                    "feuille non envoyée."
+                )
+                report.messages.append(f"{checked.plan.sheet} : {sheet_report.error}")
                 continue
-            outcome, stop = _send_batch(endpoint, batch, sender, options)
-            outcomes.extend(outcome.rows)
-            _count(sheet_report, batch, outcome)
-            sink.append_results(
-                [
-                    ledger.results_row(
-                        run_id, target, checked.plan.sheet, endpoint, batch, outcome, options.test
-                    )
-                ]
-            )
-            sink.append_journal(ledger.journal_rows(run_id, endpoint, outcome))
-            rows_done += len(batch.rows)
-            if progress is not None:
-                progress.advance(checked.plan.sheet, batch.index, batch.total, rows_done)
-        if stop is not None and sheet_report.error is None and sheet_report.sent:
-            sheet_report.error = stop
-        sink.write_statuses(checked.plan.sheet, checked.data, outcomes)
-    sink.save()
+            # Skipped rows keep their #STATUT (with its pièce numbers) untouched.
+            outcomes: list[RowOutcome] = []
+            try:
+                stop = _run_sheet(checked, sink, sender, options, run_id, target, progress,
+                                  reimport, sheet_report, outcomes, stop)
+            finally:
+                # Even when something unexpected stops the run, rows already sent keep their
+                # outcome, so that the next run does not send them again.
+                sink.write_statuses(checked.plan.sheet, checked.data, outcomes)
+    finally:
+        sink.save()
     if stop is not None:
         report.messages.append(stop)
     report.exit_code = _exit_code(report, stop)
     return report
+
+
+def _run_sheet(
+    checked: SheetCheck,
+    sink: ResultSink,
+    sender: Sender,
+    options: Options,
+    run_id: str,
+    target: dict[str, str],
+    progress: Progress | None,
+    reimport: bool,
+    sheet_report: SheetReport,
+    outcomes: list[RowOutcome],
+    stop: str | None,
+) -> str | None:
+    """Send one sheet batch by batch (ledger row and journal per batch); returns the stop reason."""
+    endpoint = checked.plan.endpoint
+    skip = frozenset() if reimport or options.test else already_imported_rows(checked.data)
+    sheet_report.skipped = len(skip)
+    batches = build_batches(checked.data, options, skip_rows=skip)
+    if progress is not None:
+        progress.start(checked.plan.sheet, len(batches), sum(len(b.rows) for b in batches))
+    rows_done = 0
+    for batch in batches:
+        if stop is not None:
+            outcomes.extend(ledger.not_sent_outcomes(batch, stop))
+            continue
+        outcome, stop = _send_batch(endpoint, batch, sender, options)
+        outcomes.extend(outcome.rows)
+        _count(sheet_report, batch, outcome)
+        sink.append_results(
+            [ledger.results_row(run_id, target, checked.plan.sheet, endpoint, batch, outcome,
+                                options.test)]
+        )
+        sink.append_journal(ledger.journal_rows(run_id, endpoint, outcome))
+        rows_done += len(batch.rows)
+        if progress is not None:
+            progress.advance(checked.plan.sheet, batch.index, batch.total, rows_done)
+    if stop is not None and sheet_report.error is None and sheet_report.sent:
+        sheet_report.error = stop
+    return stop
 
 
 def _send_batch(

@@ -1,0 +1,108 @@
+"""The pipeline over in-memory protocols: sheet selection, refusal, statuses kept on a crash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from addin import pipeline
+from addin.errors import WorkbookError
+from addin.grid import Grid
+from addin.lines import Options
+
+
+class MemoryBook:
+    """GridSource + ResultSink over plain lists, recording what the pipeline writes."""
+
+    def __init__(self, sheets: dict[str, list[list[object]]]) -> None:
+        self.sheets = sheets
+        self.statuses: dict[str, dict[int, str]] = {}
+        self.results: list[list[object]] = []
+        self.journal: list[list[object]] = []
+        self.saved = 0
+
+    def sheet_names(self) -> list[str]:
+        return list(self.sheets)
+
+    def table_names(self, sheet: str) -> list[str]:
+        return []
+
+    def grid(self, sheet: str) -> Grid:
+        return Grid(self.sheets[sheet])
+
+    def connexion(self) -> dict[str, str]:
+        return {}
+
+    def write_statuses(self, sheet: str, data: Any, rows: list[Any]) -> None:
+        self.statuses.setdefault(sheet, {}).update({r.row: r.text for r in rows})
+
+    def append_results(self, rows: list[list[object]]) -> None:
+        self.results += rows
+
+    def append_journal(self, rows: list[list[object]]) -> None:
+        self.journal += rows
+
+    def save(self) -> None:
+        self.saved += 1
+
+
+def answer(imported: int) -> dict[str, Any]:
+    return {"result": [{"resultat": "succès", "message": "terminé", "journal": [],
+                        "statistiques": {"nombre_lignes_importées": str(imported),
+                                         "nombre_lignes_non_importées": "0"}}]}
+
+
+def test_sheets_are_taken_in_dependency_order() -> None:
+    """Without names, every data sheet is taken, prerequisites first; service sheets ignored."""
+    book = MemoryBook({"Articles": [["ART_CODE"]], "Résultats": [[]],
+                       "Familles d'articles": [["FAR_CODE"]]})
+    assert [p.endpoint.name for p in pipeline.select_sheets(book)] == [
+        "FamillesArticles", "Articles",
+    ]
+
+
+def test_unknown_sheet_is_a_clear_error() -> None:
+    """A named sheet that does not exist lists the sheets that do."""
+    with pytest.raises(WorkbookError, match="Feuilles du classeur : Articles"):
+        pipeline.select_sheets(MemoryBook({"Articles": [["ART_CODE"]]}), ["Clients"])
+
+
+def test_unresolvable_sheet_needs_an_endpoint() -> None:
+    """A sheet whose name designates no endpoint is refused unless --endpoint is given."""
+    book = MemoryBook({"Feuil1": [["PCF_CODE", "PCF_RS"]]})
+    with pytest.raises(WorkbookError, match="point d'entrée"):
+        pipeline.select_sheets(book, ["Feuil1"])
+    assert pipeline.select_sheets(book, ["Feuil1"], "Prospects")[0].endpoint.name == "Prospects"
+
+
+def test_nothing_sent_when_a_sheet_blocks() -> None:
+    """One blocking issue anywhere: exit code 2 and the sender is never called."""
+    book = MemoryBook({"Prospects": [["PCF_CODE", "PCF_RS"], ["P1", None]]})
+    checks = pipeline.check(book, pipeline.select_sheets(book))
+
+    def sender(endpoint: Any, body: Any) -> Any:
+        raise AssertionError("must not be called")
+
+    report = pipeline.run_import(checks, book, sender, Options(), target={})
+    assert report.exit_code == 2 and not book.results
+
+
+def test_crash_mid_run_keeps_the_outcome_of_batches_sent() -> None:
+    """An unexpected error on batch 2 still writes batch 1's statuses and saves the ledger."""
+    rows = [["PCF_CODE", "PCF_RS"], ["P1", "Un"], ["P2", "Deux"]]
+    book = MemoryBook({"Prospects": rows})
+    checks = pipeline.check(book, pipeline.select_sheets(book))
+    calls = []
+
+    def sender(endpoint: Any, body: Any) -> Any:
+        calls.append(body)
+        if len(calls) == 2:
+            raise RuntimeError("boom")
+        return answer(1)
+
+    with pytest.raises(RuntimeError):
+        pipeline.run_import(checks, book, sender, Options(batch_size=1), target={})
+    assert book.statuses["Prospects"][2].startswith("Importée")
+    assert 3 not in book.statuses["Prospects"]
+    assert len(book.results) == 1 and book.saved == 1
