@@ -224,10 +224,14 @@ def _total(
     if total != amount or (all_pct and pct_total != 100):
         shown = f"{_fr(total)}" if total != amount else f"{_fr(pct_total)} %"
         expected = f"{_fr(amount)}" if total != amount else "100 %"
+        hint = ""
+        if all_pct and pct_total == 1:  # 40 % typed in a %-formatted cell reaches us as 0.4
+            hint = (" Les pourcentages semblent saisis au format % d'Excel (0,4 pour 40 %) : "
+                    "saisissez 40 pour 40 %, dans une cellule au format Nombre.")
         yield issue_at(data, rp, lay.pos.get("ECR_MONTANT"), code,
                        f"Le total {what} ({shown}) ne correspond pas à l'écriture ({expected}) : "
                        f"Gestimum rejetterait l'écriture. Corrigez les montants ou pourcentages "
-                       f"des lignes {data.rows[rows[0]].row} à {data.rows[rows[-1]].row}.")
+                       f"des lignes {data.rows[rows[0]].row} à {data.rows[rows[-1]].row}.{hint}")
 
 
 def _pieces(data: SheetData, fs: Formatted, lay: _Layout) -> Iterable[Issue]:

@@ -225,3 +225,12 @@ def test_entry_missing_columns() -> None:
                       get_endpoint("Ecritures"), sheet="Ecritures")
     missing = {i.field for i in data.issues if i.code == ic.MISSING_COLUMN}
     assert missing == {"CPT_NUMERO", "ECR_MONTANT", "ECR_SENS", "ECH_DATE"}
+
+
+def test_percentages_typed_as_excel_percent_get_a_hint() -> None:
+    """40 % typed in a %-formatted cell arrives as 0.4: the message says how to fix it."""
+    (issue,) = check("Ecritures", ECR, entry("F1", "411", 100, "D"),
+                     other(ECH_DATE="10/04/2019", ECH_POURCENT=0.4),
+                     other(ECH_DATE="10/05/2019", ECH_POURCENT=0.6),
+                     entry("F1", "707", 100, "C"))
+    assert issue.code == ic.DUE_TOTAL_MISMATCH and "saisissez 40" in issue.message
