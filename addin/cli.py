@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="écrire les résultats dans une copie")
     p.add_argument("--reimport", action="store_true",
                    help="renvoyer aussi les lignes déjà importées (#STATUT « Importée »)")
+    p.add_argument("--localiser", action="store_true",
+                   help="si Gestimum ne dit pas quelles lignes ont échoué, les retrouver en "
+                        "découpant le lot en mode test (requêtes supplémentaires)")
     p.add_argument("--yes", action="store_true",
                    help="ne pas demander de confirmation pour un environnement de production")
     p.add_argument("--insecure", action="store_true",

@@ -167,6 +167,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = pipeline.run_import(
             checks, book.sink(args.out), client.post_import, options,
             target=target.as_ledger(), progress=_BarProgress(bar), reimport=args.reimport,
+            locate=args.localiser,
         )
     print_report(report, args.out or args.workbook)
     return report.exit_code

@@ -17,6 +17,7 @@ from addin.errors import AddinError, OutcomeUnknownError, WorkbookError
 from addin.grid import Grid
 from addin.issues import Issue, Severity
 from addin.lines import Batch, Options, build_batches, build_body
+from addin.locate import apply_located, locate_rejections
 from addin.results import BatchOutcome, RowOutcome, parse_answer
 from addin.sheet import SheetData, read_sheet
 from addin.validate import has_blocking, validate
@@ -283,11 +284,13 @@ def run_import(
     target: dict[str, str],
     progress: Progress | None = None,
     reimport: bool = False,
+    locate: bool = False,
 ) -> RunReport:
     """Send every checked sheet batch by batch and write the row-level truth back.
 
     Refuses to send anything when a sheet has blocking issues; stops at the first batch whose
     outcome is unknown or failed at request level (never retries), marking the rest not sent.
+    With `locate`, rejections the journal does not name are located in Gestimum's test mode.
     """
     run_id = ledger.new_run_id()
     report = RunReport(run_id=run_id, test=options.test)
@@ -316,7 +319,7 @@ def run_import(
             outcomes: list[RowOutcome] = []
             try:
                 stop = _run_sheet(checked, sink, sender, options, run_id, target, progress,
-                                  reimport, sheet_report, outcomes, stop)
+                                  reimport, sheet_report, outcomes, stop, locate)
             finally:
                 # Even when something unexpected stops the run, rows already sent keep their
                 # outcome, so that the next run does not send them again.
@@ -341,6 +344,7 @@ def _run_sheet(
     sheet_report: SheetReport,
     outcomes: list[RowOutcome],
     stop: str | None,
+    locate: bool,
 ) -> str | None:
     """Send one sheet batch by batch (ledger row and journal per batch); returns the stop reason."""
     endpoint = checked.plan.endpoint
@@ -355,6 +359,10 @@ def _run_sheet(
             outcomes.extend(ledger.not_sent_outcomes(batch, stop))
             continue
         outcome, stop = _send_batch(endpoint, batch, sender, options)
+        if locate and outcome.locate_in_test and not options.test:
+            found = locate_rejections(endpoint, batch, sender, options)
+            if found is not None:
+                outcome = apply_located(outcome, found)
         outcomes.extend(outcome.rows)
         _count(sheet_report, batch, outcome)
         sink.append_results(

@@ -106,3 +106,51 @@ def test_crash_mid_run_keeps_the_outcome_of_batches_sent() -> None:
     assert book.statuses["Prospects"][2].startswith("Importée")
     assert 3 not in book.statuses["Prospects"]
     assert len(book.results) == 1 and book.saved == 1
+
+
+def _stats_only_sender(calls: list[dict[str, Any]], *, name_lines_in_test: bool):
+    """A Gestimum that says how many lines failed but, in real mode, not which."""
+
+    def sender(endpoint: Any, body: Any) -> Any:
+        calls.append(body)
+        params = body[endpoint.root_key]["parametres"]
+        lines = params[endpoint.file_param][1:]
+        bad = [n for n, line in enumerate(lines, 1) if "BAD" in line]
+        journal = []
+        if params.get("tester") == "Oui" and name_lines_in_test:
+            for n in bad:
+                journal += [f"La ligne {n} n'a pas pu être importée :", "Code famille inconnu"]
+        return {"result": [{"resultat": "succès", "message": "terminé", "journal": journal,
+                            "statistiques": {"nombre_lignes_importées": str(len(lines) - len(bad)),
+                                             "nombre_lignes_non_importées": str(len(bad))}}]}
+
+    return sender
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["test-mode-names-lines", "bisection"])
+def test_locate_rejections_in_test_mode(named: bool) -> None:
+    """Unnamed rejections are found in test mode; the other rows are then known imported."""
+    rows = [["PCF_CODE", "PCF_RS", "CPT_NUMERO"]] + [
+        [f"C{i}", "BAD" if i == 6 else f"Client {i}", f"411C{i}"] for i in range(1, 9)
+    ]
+    book = MemoryBook({"Clients": rows})
+    checks = pipeline.check(book, pipeline.select_sheets(book))
+    calls: list[dict[str, Any]] = []
+    sender = _stats_only_sender(calls, name_lines_in_test=named)
+    report = pipeline.run_import(checks, book, sender, Options(), target={}, locate=True)
+    statuses = book.statuses["Clients"]
+    assert statuses[7].startswith("Rejetée")
+    assert all(statuses[r].startswith("Importée") for r in range(2, 10) if r != 7)
+    assert report.exit_code == 1 and report.sheets[0].unknown == 0
+    tests = [c for c in calls if c["importer_clients"]["parametres"].get("tester") == "Oui"]
+    assert len(tests) == (1 if named else 7)  # 1 + 2 per level of an 8-line halving
+
+
+def test_without_locate_unnamed_rejections_stay_to_check() -> None:
+    """Without the option, rows the journal does not name are 'à vérifier', exit 3."""
+    rows = [["PCF_CODE", "PCF_RS", "CPT_NUMERO"], ["C1", "BAD", "411C1"], ["C2", "Ok", "411C2"]]
+    book = MemoryBook({"Clients": rows})
+    checks = pipeline.check(book, pipeline.select_sheets(book))
+    report = pipeline.run_import(checks, book, _stats_only_sender([], name_lines_in_test=True),
+                                 Options(), target={})
+    assert report.exit_code == 3 and report.sheets[0].unknown == 2
