@@ -137,10 +137,11 @@ def _labels(endpoint: Endpoint) -> dict[str, str]:
 
 
 def _match(endpoint: Endpoint, text: str, labels: dict[str, str] | None) -> str | None:
-    if labels is None:
-        f = endpoint.field(text)
-        return f.code if f is not None else None
-    return labels.get(normalise_name(text))
+    """The field code a header cell names: its code, or (in a label header) its label."""
+    f = endpoint.field(text)
+    if f is not None:
+        return f.code
+    return labels.get(normalise_name(text)) if labels is not None else None
 
 
 def _find_header(

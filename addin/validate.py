@@ -107,12 +107,12 @@ def validate(data: SheetData, *, delimiter: str = "") -> list[Issue]:
 
 def issue_at(
     data: SheetData, rp: int, j: int | None, code: str, message: str,
-    severity: Severity = Severity.BLOCKING,
+    severity: Severity = Severity.BLOCKING, field: str = "",
 ) -> Issue:
     """An issue on row position `rp` (and column position `j`), with its Excel address."""
     row = data.rows[rp]
     if j is None:
-        return Issue(code, severity, message, data.sheet, row.row)
+        return Issue(code, severity, message, data.sheet, row.row, "", field)
     col = data.columns[j]
     value = display(row.values.get(col.code))
     return Issue(code, severity, message, data.sheet, row.row, col.letter, col.code,
@@ -159,7 +159,7 @@ def _row_rules(data: SheetData, fs: Formatted) -> Iterable[Issue]:
         row = dict(zip(codes, texts, strict=True))
         for rule in rules:
             for code, message in rule(row):
-                yield issue_at(data, rp, pos.get(code), ic.CONDITION, message)
+                yield issue_at(data, rp, pos.get(code), ic.CONDITION, message, field=code)
 
 
 def _duplicate_keys(data: SheetData, fs: Formatted) -> Iterable[Issue]:

@@ -48,11 +48,12 @@ def test_label_row_above_codes_and_offsets() -> None:
 
 def test_label_header_is_accepted() -> None:
     """A header of French labels instead of codes is read as those fields."""
-    grid = [["Code client", "N° de compte", "Raison sociale"], ["C1", "411C1", "Un"]]
+    grid = [["Code client", "N° de compte", "Raison sociale *", "XXX_SECTEUR"],
+            ["C1", "411C1", "Un", "Nord"]]
     data = read_sheet(grid, CLIENTS, sheet="Clients")
     assert data.issues == []
     assert data.label_header
-    assert data.codes == ("PCF_CODE", "CPT_NUMERO", "PCF_RS")
+    assert data.codes == ("PCF_CODE", "CPT_NUMERO", "PCF_RS", "XXX_SECTEUR")
 
 
 def test_hash_columns_and_status() -> None:

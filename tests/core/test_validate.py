@@ -96,6 +96,12 @@ def test_conditional_rules(endpoint: str, header: list[str], row: list[object],
     assert found(check(endpoint, header, row)) == expected
 
 
+def test_condition_names_the_field_even_without_its_column() -> None:
+    """A missing conditional column is still named in the issue."""
+    (issue,) = check("Comptes", ["CPT_NUMERO", "CPT_LIB", "CPT_TYPE"], ["411X", "X", "C"])
+    assert (issue.field, issue.column, issue.row) == ("PCF_CODE", "", 2)
+
+
 def test_duplicate_key_blocks_the_second_occurrence() -> None:
     """Two rows with the same update key (case-insensitive) block on the second one."""
     issues = check("Clients", CLIENT_HEADER, ["C1", "411C1", "Un", "75001"],
