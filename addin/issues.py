@@ -46,6 +46,7 @@ SEPARATOR_IN_VALUE = "separator-in-value"
 LINE_BREAK_IN_VALUE = "line-break-in-value"
 DELIMITER_IN_VALUE = "delimiter-in-value"
 LEADING_ZERO_LOST = "leading-zero-lost"
+TOO_MANY_DIGITS = "too-many-digits"
 UNSUPPORTED_CHARACTER = "unsupported-character"
 EXCEL_ERROR = "excel-error"
 # one row / several rows

@@ -167,6 +167,14 @@ def text_formatter(field: Field, sep: str, delim: str, positional: bool) -> Form
         s = number_as_text(field, v)
         if isinstance(s, Problem):
             return s
+        if isinstance(v, int | float) and not isinstance(v, bool) and abs(v) >= 10**15:
+            # Excel keeps 15 significant digits: a longer number (card, IBAN part…) lost some.
+            return Problem(
+                ic.TOO_MANY_DIGITS,
+                f"« {s} » a été saisi comme un nombre de plus de 15 chiffres : Excel en a perdu "
+                f"les derniers. Formatez la colonne {field.code} en Texte et ressaisissez la "
+                f"valeur complète.",
+            )
         if zero is not None and isinstance(v, int | float) and not isinstance(v, bool):
             problem = _lost_zero(field, s, zero)
             if problem is not None:
