@@ -47,6 +47,7 @@ LINE_BREAK_IN_VALUE = "line-break-in-value"
 DELIMITER_IN_VALUE = "delimiter-in-value"
 LEADING_ZERO_LOST = "leading-zero-lost"
 TOO_MANY_DIGITS = "too-many-digits"
+DATE_IN_TEXT = "date-in-text"
 UNSUPPORTED_CHARACTER = "unsupported-character"
 EXCEL_ERROR = "excel-error"
 # one row / several rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -167,6 +168,19 @@ def text_formatter(field: Field, sep: str, delim: str, positional: bool) -> Form
         s = number_as_text(field, v)
         if isinstance(s, Problem):
             return s
+        if isinstance(v, dt.date) and not field.is_custom:
+            # Excel turns some typed codes into dates (1-2 → 01/02): say what is sent.
+            out = finish(s)
+            if isinstance(out, Problem):
+                return out
+            return Problem(
+                ic.DATE_IN_TEXT,
+                f"La cellule contient une date ({s}) alors que {field.code} ({field.label}) est "
+                f"un texte : « {s} » sera envoyé. Si Excel a converti votre saisie en date, "
+                f"formatez la colonne en Texte et ressaisissez-la.",
+                Severity.WARNING,
+                out,
+            )
         if isinstance(v, int | float) and not isinstance(v, bool) and abs(v) >= 10**15:
             # Excel keeps 15 significant digits: a longer number (card, IBAN part…) lost some.
             return Problem(

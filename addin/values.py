@@ -14,8 +14,15 @@ Documented choices:
   (as the documented Actions example sends `05/09/2019`).
 * Check boxes: `1` for True, 1, "1", "oui", "o", "vrai", "true", "x"; `0` for False, 0, "0",
   "non", "n", "faux", "false" (case-insensitive); anything else is a `type-error`.
-* A number in a text field is written without `.0`; where a leading zero was plausibly lost
-  (postcode, phone, SIRET… typed as a number), `leading-zero-lost` blocks.
+* A number in a text field is written without `.0` (2,5 with a comma, as the user sees it);
+  where a leading zero was plausibly lost (postcode, phone, SIRET, RIB… typed as a number),
+  `leading-zero-lost` blocks (a short code such as a depot `1` only warns); a number of more
+  than 15 digits has lost digits in Excel (`too-many-digits`); a date in a text field is sent
+  as `dd/mm/yyyy` with a `date-in-text` warning (Excel may have converted the typing).
+* Choices: the code, case-insensitive, normalised to the documented case; a label is refused
+  with a hint naming its code. Lists that hold descriptions rather than codes are not enforced.
+* Characters not in Windows-1252 (emoji, `→`, narrow no-break space…) and control characters
+  are `unsupported-character`; Excel error texts (`#N/A`…) are `excel-error`.
 * Separator, line break or delimiter inside a value: quoted (delimiter doubled inside, the usual
   CSV convention) when `identificateur_texte` is set, otherwise blocked. Positional Ecritures
   lines: a comma is quoted only in the fields the format documents "Entre guillemets"; a double

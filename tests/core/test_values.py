@@ -169,6 +169,13 @@ def test_short_code_number_is_a_warning_that_keeps_the_text() -> None:
     assert "001" in out.message
 
 
+def test_date_in_a_text_field_is_a_warning() -> None:
+    """A reference Excel turned into a date is sent as shown, with a warning."""
+    out = format_value(field("Clients", "PCF_RS"), dt.datetime(2024, 2, 1))
+    assert isinstance(out, Problem)
+    assert (out.code, out.severity, out.text) == (ic.DATE_IN_TEXT, Severity.WARNING, "01/02/2024")
+
+
 def test_time_in_a_date_field_is_a_warning() -> None:
     """A time in a date-only field is dropped with a warning, the date is sent."""
     out = format_value(field("Affaires", "PRJ_DT_DEB"), dt.datetime(2019, 9, 5, 14, 30))
