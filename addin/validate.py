@@ -211,11 +211,12 @@ def _grouping(data: SheetData, fs: Formatted) -> Iterable[Issue]:
     start = 0
     for rp, key in enumerate(keys):
         if rp and key == keys[rp - 1]:
-            if check_third and fs.cols[third][rp] != fs.cols[third][start]:  # type: ignore[index]
+            # Reported where it changes (not on every later line of the same document).
+            if check_third and fs.cols[third][rp] != fs.cols[third][rp - 1]:  # type: ignore[index]
                 yield issue_at(
                     data, rp, third, ic.THIRD_PARTY_CHANGES,
-                    f"Le tiers change (« {fs.cols[third][start]} » ligne "  # type: ignore[index]
-                    f"{data.rows[start].row}, « {fs.cols[third][rp]} » ici) sans que le "
+                    f"Le tiers change (« {fs.cols[third][rp - 1]} » ligne "  # type: ignore[index]
+                    f"{data.rows[rp - 1].row}, « {fs.cols[third][rp]} » ici) sans que le "
                     f"document change : Gestimum ajouterait cette ligne au document précédent. "
                     f"Donnez à chaque document son propre DOC_PIECE ou DOC_REFPCF.",
                 )

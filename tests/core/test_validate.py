@@ -137,7 +137,8 @@ def test_third_party_change_inside_a_document() -> None:
     """Changing the client without changing the document would merge two clients' lines."""
     issues = check("DocumentsVente", DOC_HEADER,
                    ["C", "01/01/2024", None, "CLI1", "A", 1],
-                   ["C", "01/01/2024", None, "CLI2", "A", 1])
+                   ["C", "01/01/2024", None, "CLI2", "A", 1],
+                   ["C", "01/01/2024", None, "CLI2", "B", 1])
     assert found(issues) == [(ic.THIRD_PARTY_CHANGES, 3, "D")]
 
 
