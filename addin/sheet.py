@@ -23,7 +23,15 @@ from addin.catalog import Endpoint, normalise_name
 from addin.issues import Issue, Severity, column_letter
 from addin.rules import required_fields
 
-__all__ = ["Column", "SheetData", "SheetRow", "STATUS_HEADER", "HEADER_SEARCH_ROWS", "read_sheet"]
+__all__ = [
+    "Column",
+    "HEADER_SEARCH_ROWS",
+    "STATUS_HEADER",
+    "SheetData",
+    "SheetRow",
+    "raw_columns",
+    "read_sheet",
+]
 
 STATUS_HEADER = "#STATUT"
 HEADER_SEARCH_ROWS = 20
@@ -67,6 +75,10 @@ class SheetRow:
         if self._values is None:
             self._values = dict(zip(self._codes, self.cells or (), strict=True))
         return self._values
+
+    @values.setter
+    def values(self, values: dict[str, object]) -> None:
+        self._values = values
 
     def cells_for(self, codes: tuple[str, ...]) -> tuple[object, ...]:
         """The raw values of these columns, in this order (fast when untouched since reading)."""
