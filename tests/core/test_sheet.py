@@ -179,3 +179,14 @@ def test_column_letters(index: int, letter: str) -> None:
 def test_location(sheet: str, row: int | None, column: str, expected: str) -> None:
     """Issue addresses read like Excel references."""
     assert location(sheet, row, column) == expected
+
+
+def test_documented_issue_codes_exist() -> None:
+    """Every code ARCHITECTURE.md lists is a stable constant of addin.issues."""
+    listed = {"unknown-column", "duplicate-column", "missing-column", "required", "too-long",
+              "type-error", "not-in-list", "separator-in-value", "line-break-in-value",
+              "delimiter-in-value", "leading-zero-lost", "unsupported-character",
+              "duplicate-key", "broken-grouping", "unbalanced-entry", "no-header", "merged-cell",
+              "formula-without-value"}
+    assert listed <= ic.CODES
+    assert all(code == code.lower() and " " not in code for code in ic.CODES)
