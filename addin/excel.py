@@ -17,7 +17,7 @@ from addin.connexion import CONNEXION_SHEET, parse_connexion
 from addin.errors import AddinError, WorkbookError
 from addin.grid import Grid
 
-__all__ = ["MAX_ROWS", "ExcelWorkbook", "StatusBarProgress", "column_letter"]
+__all__ = ["MAX_ROWS", "ExcelWorkbook", "StatusBarProgress"]
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +26,6 @@ MAX_ROWS = 1_048_576  # Excel's last row: colour rules cover the whole status co
 _XL_TEXT_STRING = 9
 _XL_BEGINS_WITH = 2
 _MAX_ALERT = 1_000  # a message box beyond this is unreadable; details go to the sheets
-
-
-def column_letter(col: int) -> str:
-    """Excel column letters of a 1-based column number (1 → A, 28 → AB)."""
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _bgr(rgb_hex: str) -> int:

@@ -18,8 +18,8 @@ from addin import ledger, pipeline
 from addin.catalog import import_endpoints, resolve_endpoint
 from addin.connexion import CONNEXION_SHEET, DEFAULTS, HELP, KEYS, PASSWORD_NOTE
 from addin.errors import AddinError, WorkbookError
-from addin.excel import ExcelWorkbook, StatusBarProgress, column_letter
-from addin.issues import Issue, Severity
+from addin.excel import ExcelWorkbook, StatusBarProgress
+from addin.issues import Issue, Severity, column_letter
 
 __all__ = [
     "MacroResult", "connexion", "controler", "effacer_statuts", "importer", "importer_tout",

@@ -15,7 +15,7 @@ from addin import ledger
 from addin.catalog import Endpoint, get_endpoint, resolve_endpoint
 from addin.errors import AddinError, OutcomeUnknownError, WorkbookError
 from addin.grid import Grid
-from addin.issues import Issue, Severity
+from addin.issues import Issue, Severity, column_letter
 from addin.lines import Batch, Options, build_batches, build_body
 from addin.locate import apply_located, locate_rejections
 from addin.results import BatchOutcome, RowOutcome, parse_answer
@@ -210,7 +210,7 @@ def _grid_issues(sheet: str, grid: Grid, data: SheetData) -> list[Issue]:
                     ),
                     sheet=sheet,
                     row=row,
-                    column=_letter(col),
+                    column=column_letter(col),
                 )
             )
     for ref in grid.merged:
@@ -228,14 +228,6 @@ def _grid_issues(sheet: str, grid: Grid, data: SheetData) -> list[Issue]:
             )
         )
     return issues
-
-
-def _letter(col: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _first_row_of(ref: str) -> int | None:

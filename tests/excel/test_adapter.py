@@ -8,7 +8,8 @@ import pytest
 
 from addin import ledger
 from addin.errors import WorkbookError
-from addin.excel import MAX_ROWS, ExcelWorkbook, StatusBarProgress, column_letter
+from addin.excel import MAX_ROWS, ExcelWorkbook, StatusBarProgress
+from addin.issues import column_letter
 from addin.results import RowOutcome
 
 from .fakexw import FakeBook
