@@ -21,6 +21,8 @@ from addin.templates import PER_ENDPOINT_DIR
 from addin.templates.plan import sheet_title
 from addin.validate import validate
 
+from .conftest import COMMITTED
+
 ENDPOINTS = {e.name: e for e in import_endpoints()}
 WITH_EXAMPLES = sorted(n for n, e in ENDPOINTS.items() if e.examples and not e.positional)
 WITHOUT_EXAMPLES = sorted(n for n, e in ENDPOINTS.items() if not e.examples)
@@ -103,7 +105,7 @@ def _options(endpoint: Endpoint, example: dict[str, Any]) -> Options:
 @pytest.mark.parametrize("name", WITH_EXAMPLES)
 def test_documented_example_through_the_template(name: str, tmp_path: Path) -> None:
     endpoint = ENDPOINTS[name]
-    template = Path("workbook_templates") / PER_ENDPOINT_DIR / f"{name}.xlsx"
+    template = COMMITTED / PER_ENDPOINT_DIR / f"{name}.xlsx"
     checked = 0
     for n, raw in enumerate(endpoint.examples):
         example = raw[endpoint.root_key]
@@ -153,7 +155,7 @@ def _sample(field: Field) -> object:
 @pytest.mark.parametrize("name", WITHOUT_EXAMPLES)
 def test_mandatory_fields_row_through_the_template(name: str, tmp_path: Path) -> None:
     endpoint = ENDPOINTS[name]
-    template = Path("workbook_templates") / PER_ENDPOINT_DIR / f"{name}.xlsx"
+    template = COMMITTED / PER_ENDPOINT_DIR / f"{name}.xlsx"
     fields = [f for f in endpoint.fields if f.required]
     if name == "Glossaires":  # documented rule: TXT_LIB or TXT_MEMO
         fields.append(endpoint.field("TXT_LIB"))
@@ -189,7 +191,7 @@ def test_documented_entries_through_the_ecritures_template(n: int, tmp_path: Pat
                 if t
             }
         )
-    template = Path("workbook_templates") / PER_ENDPOINT_DIR / "Ecritures.xlsx"
+    template = COMMITTED / PER_ENDPOINT_DIR / "Ecritures.xlsx"
     (body,) = _bodies(
         _fill(template, tmp_path, endpoint, rows), endpoint, _options(endpoint, example)
     )
