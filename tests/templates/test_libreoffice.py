@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.layout import DATA_ROW, HEADER_ROW
 from addin.templates import WORKBOOKS
 
 pytestmark = pytest.mark.libreoffice
@@ -36,12 +38,45 @@ def _start(files: list[Path], target: str, out: Path, profile: Path) -> subproce
     )
 
 
+def _filled_entries(built: Path, base: Path) -> Path:
+    """A copy of the Écritures template with two pièces, the first unbalanced by 600."""
+    wb = load_workbook(built / "par-endpoint" / "Ecritures.xlsx")
+    for name in wb.sheetnames:  # print the data sheet only
+        if name != "Écritures":
+            del wb[name]
+    ws = wb["Écritures"]
+    cols = {c.value: c.column for c in ws[HEADER_ROW] if c.value}
+    day = datetime(2019, 2, 19)
+    lines = [
+        ("VTE", "411C25", "FAC19-1100425", 12000, "D"),
+        ("VTE", "445710", "FAC19-1100425", 2400, "C"),
+        ("VTE", "707100", "FAC19-1100425", 9000, "C"),
+        ("ACH", "401000", "F2", 100, "C"),
+        ("ACH", "607000", "F2", 100, "D"),
+    ]
+    for row, (journal, account, piece, amount, sens) in enumerate(lines, start=DATA_ROW):
+        values = {
+            "ECR_DATE": day,
+            "JOU_CODE": journal,
+            "CPT_NUMERO": account,
+            "ECR_PIECE": piece,
+            "ECR_MONTANT": amount,
+            "ECR_SENS": sens,
+        }
+        for code, value in values.items():
+            ws.cell(row, cols[code], value)
+    ws.print_area = f"A1:AE{DATA_ROW + len(lines)}"
+    path = base / "ecritures-remplies.xlsx"
+    wb.save(path)
+    return path
+
+
 @pytest.fixture(scope="module")
 def converted(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     if SOFFICE is None:
         pytest.skip("LibreOffice (soffice) absent : apt-get install libreoffice-calc-nogui")
     base = tmp_path_factory.mktemp("libreoffice")
-    files = sorted(built.rglob("*.xlsx"))
+    files = [*sorted(built.rglob("*.xlsx")), _filled_entries(built, base)]
     grouped = [built / f"{book}.xlsx" for book in WORKBOOKS]
     # Two profiles, two processes side by side: PDF of every file, xlsx re-save of the groups.
     jobs = [
@@ -70,6 +105,19 @@ def test_every_template_converts_to_pdf(converted: dict[str, Path]) -> None:
         ).stdout
         for expected in ("Code client *", "PCF_CODE", "Serveur", "SHA-256 des lignes"):
             assert expected in text
+
+
+def test_ecritures_piece_and_balance_formulas_compute(converted: dict[str, Path]) -> None:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext absent (poppler-utils)")
+    pdf = converted["pdf"] / "ecritures-remplies.pdf"
+    text = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert text.count("VTE 19/02/2019 FAC19-1100425") == 3
+    assert text.count("écart : 600") == 3
+    assert text.count("ACH 19/02/2019 F2") == 2 and text.count("équilibrée") == 2
 
 
 def _columns(ws: Worksheet) -> dict[int, tuple[str, bool]]:
