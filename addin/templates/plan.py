@@ -279,8 +279,9 @@ def _positional_plan(endpoint: Endpoint) -> list[Column]:
             prefix = "" if record == "entry" else f"{_SECTIONS[record].split(' (')[0]} : "
             label = f"{prefix}{label_text(field)} [pos. {f.position}]"
             columns.append(Column(f.code, label, field, width=_width(field, label), section=record))
-    columns.append(Column("#PIECE", "Pièce (journal, date, n°)", None, width=30))
-    columns.append(Column("#EQUILIBRE", "Équilibre débit/crédit", None, width=18))
+    piece, balance = ECRITURES_HELPERS
+    columns.append(Column(piece, "Pièce (journal, date, n°)", None, width=30))
+    columns.append(Column(balance, "Équilibre débit/crédit", None, width=18))
     columns.append(Column(STATUS_HEADER, "Résultat de l'import", None, width=45))
     return columns
 
@@ -399,11 +400,6 @@ def field_note(endpoint: Endpoint, field: Field) -> str:
     if field.position is not None:
         lines.append(f"Position {field.position} dans la ligne GestimumComptaVariable.")
     return "\n".join(lines)
-
-
-def endpoints_in_order() -> tuple[Endpoint, ...]:
-    """The 34 import endpoints in dependency order (the order of every workbook's sheets)."""
-    return import_endpoints()
 
 
 def workbook_endpoints(book: str) -> list[Endpoint]:
