@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from addin import cli
 from addin.catalog import Endpoint, Field, import_endpoints
 from addin.issues import Severity
 from addin.layout import DATA_ROW, HEADER_ROW
@@ -135,6 +136,8 @@ def test_documented_example_through_the_template(name: str, tmp_path: Path) -> N
         assert got["parametres"] == expected, n
         assert got["societe"] == example["societe"], n
         assert _records(sent, sep, endpoint) == _records(kept, sep, endpoint), n
+        # The same file through the command a user runs: `gestimum-excel check`.
+        assert cli.main(["check", str(tmp_path / f"{name}-rempli.xlsx")]) == 0, n
         checked += 1
     assert checked, f"{name}: no documented example could be replayed"
 
@@ -163,6 +166,7 @@ def test_mandatory_fields_row_through_the_template(name: str, tmp_path: Path) ->
     (body,) = _bodies(_fill(template, tmp_path, endpoint, [row]), endpoint, Options())
     sent = body[endpoint.root_key]["parametres"][endpoint.file_param]
     (record,) = _records(sent, ";", endpoint)
+    assert cli.main(["check", str(tmp_path / f"{name}-rempli.xlsx")]) == 0
     assert set(record) == set(row)
     for code, value in row.items():
         if isinstance(value, str):
@@ -198,3 +202,23 @@ def test_documented_entries_through_the_ecritures_template(n: int, tmp_path: Pat
     got = body[endpoint.root_key]
     assert got["parametres"] == example["parametres"]
     assert got["societe"] == example["societe"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pipeline._grid_issues blocks formulas without a cached value even in # columns "
+    "(#PIECE/#EQUILIBRE of a file written by a script); files saved by Excel or LibreOffice "
+    "carry the values and pass",
+)
+def test_filled_ecritures_written_by_a_script_passes_check(tmp_path: Path) -> None:
+    endpoint = ENDPOINTS["Ecritures"]
+    row = {
+        "ECR_DATE": datetime(2019, 2, 19),
+        "JOU_CODE": "VTE",
+        "CPT_NUMERO": "411C25",
+        "ECR_MONTANT": 100,
+        "ECR_SENS": "D",
+    }
+    other = {**row, "CPT_NUMERO": "707100", "ECR_SENS": "C"}
+    _fill(COMMITTED / PER_ENDPOINT_DIR / "Ecritures.xlsx", tmp_path, endpoint, [row, other])
+    assert cli.main(["check", str(tmp_path / "Ecritures-rempli.xlsx")]) == 0
