@@ -7,7 +7,8 @@ exceptions once, into this tree (`raise … from exc`); nothing above them catch
 ```
 AddinError                        .user_message  .exit_code (CLI, DESIGN §3.2)
 ├── ConfigError              (2)  bad URL, missing setting
-├── WorkbookError            (2)  file missing / not .xlsx / locked / sheet missing / save failed
+├── WorkbookError            (2)  file missing / not .xlsx / locked / sheet missing
+│   └── WriteBackError       (3)  results could not be written after sending (kept elsewhere)
 ├── ServerUnreachableError   (3)  nothing was sent: DNS, connection refused, connect timeout
 │   └── TLSError             (3)  certificate or TLS handshake refused (nothing sent)
 ├── ServerError              (3)  the server refused the request: {"error": …} or an HTTP error
@@ -33,6 +34,7 @@ __all__ = [
     "ServerUnreachableError",
     "TLSError",
     "WorkbookError",
+    "WriteBackError",
 ]
 
 CHECK_IN_GESTIMUM = "résultat inconnu — vérifier dans Gestimum avant de relancer"
@@ -66,6 +68,14 @@ class WorkbookError(AddinError):
     exit_code = 2
     default_message = "Le classeur ne peut pas être lu ou enregistré."
     nothing_sent = True
+
+
+class WriteBackError(WorkbookError):
+    """Lines were sent but the workbook could not be saved; results were kept in another file."""
+
+    exit_code = 3
+    default_message = "Les résultats n'ont pas pu être enregistrés dans le classeur."
+    nothing_sent = False
 
 
 class ServerUnreachableError(AddinError):
