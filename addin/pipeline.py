@@ -198,8 +198,10 @@ def _grid_issues(sheet: str, grid: Grid, data: SheetData) -> list[Issue]:
     """Cells the reader could not turn into values: formulas without cached value, merges."""
     issues: list[Issue] = []
     data_rows = {r.row for r in data.rows}
+    # Only sent columns matter: '#' helper columns may hold formulas nobody has calculated yet.
+    sent_letters = {c.letter for c in data.columns}
     for row, col in sorted(grid.formula_cells):
-        if row in data_rows:
+        if row in data_rows and column_letter(col) in sent_letters:
             issues.append(
                 Issue(
                     code="formula-without-value",
