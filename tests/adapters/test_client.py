@@ -120,9 +120,11 @@ def test_every_httpx_transport_error_is_mapped(exc_type):
 
 
 def test_get_timeouts_are_not_unknown_outcomes():
-    with client_for(raising(httpx.ReadTimeout)) as client:
-        with pytest.raises(errors.ServerUnreachableError):
-            client.versions()
+    with (
+        client_for(raising(httpx.ReadTimeout)) as client,
+        pytest.raises(errors.ServerUnreachableError),
+    ):
+        client.versions()
 
 
 def test_error_body_whatever_the_status_is_a_server_error_with_its_message():
@@ -140,26 +142,32 @@ def test_error_body_whatever_the_status_is_a_server_error_with_its_message():
 
 
 def test_http_5xx_without_error_body_after_post_is_unknown_outcome():
-    with client_for(lambda r: httpx.Response(502, text="<html>Bad gateway</html>")) as client:
-        with pytest.raises(errors.OutcomeUnknownError) as info:
-            client.post_import(CLIENTS, body())
+    with (
+        client_for(lambda r: httpx.Response(502, text="<html>Bad gateway</html>")) as client,
+        pytest.raises(errors.OutcomeUnknownError) as info,
+    ):
+        client.post_import(CLIENTS, body())
     assert isinstance(info.value, errors.ServerError)
     assert info.value.status == 502
 
 
 def test_http_4xx_without_error_body_is_a_server_error():
-    with client_for(lambda r: httpx.Response(404, text="Not found")) as client:
-        with pytest.raises(errors.ServerError) as info:
-            client.post_import(CLIENTS, body())
+    with (
+        client_for(lambda r: httpx.Response(404, text="Not found")) as client,
+        pytest.raises(errors.ServerError) as info,
+    ):
+        client.post_import(CLIENTS, body())
     assert not isinstance(info.value, errors.OutcomeUnknownError)
     assert "404" in info.value.user_message
 
 
 @pytest.mark.parametrize("content", [b"not json", b"[1, 2]", b'{"result": []}', b'{"x": 1}'])
 def test_unreadable_answers(content):
-    with client_for(lambda r: httpx.Response(200, content=content)) as client:
-        with pytest.raises(errors.InvalidAnswerError) as info:
-            client.post_import(CLIENTS, body())
+    with (
+        client_for(lambda r: httpx.Response(200, content=content)) as client,
+        pytest.raises(errors.InvalidAnswerError) as info,
+    ):
+        client.post_import(CLIENTS, body())
         # After a POST an unreadable answer may hide an import: never re-send blindly.
         assert isinstance(info.value, errors.OutcomeUnknownError)
         with pytest.raises(errors.InvalidAnswerError) as info:
@@ -229,9 +237,11 @@ def test_sandbox_import_and_versions(server):
 
 
 def test_sandbox_unreachable_port():
-    with GestimumClient("http://127.0.0.1:9", connect_timeout=2) as client:
-        with pytest.raises(errors.ServerUnreachableError):
-            client.versions()
+    with (
+        GestimumClient("http://127.0.0.1:9", connect_timeout=2) as client,
+        pytest.raises(errors.ServerUnreachableError),
+    ):
+        client.versions()
 
 
 @pytest.mark.parametrize(
@@ -256,7 +266,9 @@ def test_sandbox_faults(server, fault, expected, landed):
 
 def test_sandbox_hang_is_a_read_timeout_with_unknown_outcome(server):
     server.inject("hang", endpoint="Clients", seconds=3)
-    with GestimumClient(server.url, read_timeout=0.5) as client:
-        with pytest.raises(errors.OutcomeUnknownError) as info:
-            client.post_import(CLIENTS, sandbox_body("CLIHANG"))
+    with (
+        GestimumClient(server.url, read_timeout=0.5) as client,
+        pytest.raises(errors.OutcomeUnknownError) as info,
+    ):
+        client.post_import(CLIENTS, sandbox_body("CLIHANG"))
     assert "délai" in info.value.user_message
