@@ -112,17 +112,12 @@ def parse_answer(
                 outcome.state, outcome.reasons, outcome.warnings, outcome.pieces
             )
 
+    locate = rest == "unknown" and bool(getattr(endpoint, "test_mode", False))
+    extra = max((rejected_n or 0) - len(identified), 0) if rest == "unknown" else 0
     return _summarise(
-        outcomes,
-        test=test,
-        journal=journal,
-        stats=stats,
-        parsed=parsed,
-        resultat=resultat,
-        server_message=server_message,
-        locate=rest == "unknown" and bool(getattr(endpoint, "test_mode", False)),
-        extra_rejected=max((rejected_n or 0) - len(identified), 0) if rest == "unknown" else 0,
-    )
+        outcomes, parsed, locate, extra, test=test, journal=journal, statistics=stats,
+        resultat=resultat, server_message=server_message,
+    )  # fmt: skip
 
 
 # -- journal ------------------------------------------------------------------------------
@@ -393,82 +388,53 @@ def _attribute_pieces(
 
 
 def _summarise(
-    rows: list[RowOutcome],
-    *,
-    test: bool,
-    journal: list[str],
-    stats: dict[str, int],
-    parsed: ParsedJournal,
-    resultat: str,
-    server_message: str,
-    locate: bool,
-    extra_rejected: int,
+    rows: list[RowOutcome], parsed: ParsedJournal, locate: bool, extra: int, **fields: Any
 ) -> BatchOutcome:
     ok = {RowState.IMPORTED, RowState.WARNING, RowState.TESTED}
-    bad = {RowState.REJECTED, RowState.TEST_REJECTED}
     n_ok = sum(r.state in ok for r in rows)
-    n_bad = sum(r.state in bad for r in rows)
+    n_bad = sum(r.state in (RowState.REJECTED, RowState.TEST_REJECTED) for r in rows)
     n_unknown = sum(r.state == RowState.UNKNOWN for r in rows)
     n_warned = sum(bool(r.warnings) for r in rows if r.state in ok)
-    sent = len(rows)
-    if n_unknown:
-        state = "unknown"
-    elif n_bad == 0:
-        state = "ok"
-    elif n_ok == 0:
-        state = "rejected"
-    else:
-        state = "partial"
-    message = _message(state, test, sent, n_ok, n_bad, n_unknown, n_warned, extra_rejected)
+    state = "unknown" if n_unknown else "ok" if not n_bad else "rejected" if not n_ok else "partial"
+    message = _message(state, fields["test"], len(rows), n_ok, n_bad, n_unknown, n_warned, extra)
     if parsed.pieces:
         label = "pièce créée" if len(parsed.pieces) == 1 else "pièces créées"
         message += f" — {label} : {', '.join(parsed.pieces)}"
     if locate:
         message += " ; le mode test peut les localiser en découpant le lot"
     return BatchOutcome(
-        state=state,
-        imported=n_ok,
-        rejected=n_bad,
-        warned=n_warned,
-        pieces=list(parsed.pieces),
-        journal=journal,
-        rows=rows,
-        message=message,
-        test=test,
-        sent=sent,
-        unknown=n_unknown,
-        warnings=list(parsed.free_warnings),
-        statistics=stats,
-        resultat=resultat,
-        server_message=server_message,
-        locate_in_test=locate,
-    )
+        state, n_ok, n_bad, n_warned, list(parsed.pieces), fields.pop("journal"), rows, message,
+        sent=len(rows), unknown=n_unknown, warnings=list(parsed.free_warnings),
+        locate_in_test=locate, **fields,
+    )  # fmt: skip
 
 
-def _plural(n: int, word: str) -> str:
+def _s(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n > 1 else ''}"
 
 
 def _message(
     state: str, test: bool, sent: int, ok: int, bad: int, unknown: int, warned: int, extra: int
 ) -> str:
-    lines = _plural(sent, "ligne")
-    warn = f", {_plural(warned, 'ligne')} avec avertissement" if warned else ""
-    if test:
-        if state == "ok":
-            return f"Test OK : {lines} {'valide' if sent == 1 else 'valides'}{warn} (rien importé)"
-        if state == "rejected":
-            return f"Test : {lines} sur {sent} {'rejetée' if sent == 1 else 'rejetées'}"
-        head = f"Test : {_plural(bad, 'ligne')} {'rejetée' if bad <= 1 else 'rejetées'} sur {sent}"
-    elif state == "ok":
-        return f"Importé : {lines}{warn}"
-    elif state == "rejected":
-        return f"Rejeté : {lines} sur {sent} {'rejetée' if sent == 1 else 'rejetées'}"
-    else:
-        head = f"Import partiel : {ok} {'importée' if ok <= 1 else 'importées'}, {bad} rejetée(s)"
-    if state == "unknown":
-        head += (
-            f" ; {_plural(unknown, 'ligne')} à vérifier ({extra} rejet(s) non identifié(s) "
-            "par le journal)"
+    """French summary of a batch for the Résultats sheet."""
+    warn = f", {_s(warned, 'ligne')} avec avertissement" if warned else ""
+    nothing = " (rien importé)" if test else ""
+    if state == "ok":
+        valid = "valides" if sent > 1 else "valide"
+        return (
+            f"Test OK : {_s(sent, 'ligne')} {valid}{warn}{nothing}"
+            if test
+            else (f"Importé : {_s(sent, 'ligne')}{warn}")
         )
-    return head + (" (rien importé)" if test else "") + warn
+    rejected = f"{_s(bad, 'ligne')} {'rejetées' if bad > 1 else 'rejetée'} sur {sent}"
+    if state == "unknown":
+        head = f"À vérifier : {_s(unknown, 'ligne')} sur {sent} ({extra} rejet(s) non identifié(s)"
+        head += f" par le journal{'; ' + rejected if bad else ''})"
+    elif test:
+        head = f"Test : {rejected}"
+    elif state == "rejected":
+        head = f"Rejeté : {rejected}"
+    else:
+        head = f"Import partiel : {ok} sur {sent} {'importées' if ok > 1 else 'importée'}, {bad}"
+        head += f" {'rejetées' if bad > 1 else 'rejetée'}"
+    return head + nothing + warn
