@@ -30,6 +30,7 @@ from .errors import (
     ServerUnreachableError,
     TLSError,
 )
+from .ledger import safe_url
 
 __all__ = ["GestimumClient", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT"]
 
@@ -59,8 +60,8 @@ class GestimumClient:
         base = (base_url or "").strip()
         if not base.lower().startswith(("http://", "https://")):
             raise ConfigError(
-                f"Adresse du serveur invalide « {base} » : elle doit commencer par http:// ou "
-                "https:// (par exemple http://localhost:8080)."
+                f"Adresse du serveur invalide « {safe_url(base)} » : elle doit commencer par "
+                "http:// ou https:// (par exemple http://localhost:8080)."
             )
         self.base_url = base.rstrip("/")
         timeout = httpx.Timeout(
@@ -98,16 +99,15 @@ class GestimumClient:
         url = self.url_for(ep)
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         started = time.monotonic()
-        log.info("POST %s (%d octets)", url, len(content))
+        log.info("POST %s (%d octets)", safe_url(url), len(content))
         with self._map_errors(post=True):
             response = self._http.post(
                 url,
                 content=content,
                 headers={"Content-Type": "application/json", "Accept": "application/json"},
             )
-        log.info(
-            "POST %s → HTTP %d en %.1f s", url, response.status_code, time.monotonic() - started
-        )
+        elapsed = time.monotonic() - started
+        log.info("POST %s → HTTP %d en %.1f s", safe_url(url), response.status_code, elapsed)
         return self._answer(response, post=True)
 
     def versions(self) -> tuple[str, str]:
@@ -145,14 +145,15 @@ class GestimumClient:
             if _is_tls_failure(exc):
                 raise TLSError(detail=detail) from exc
             raise ServerUnreachableError(
-                f"{ServerUnreachableError.default_message} ({self.base_url} : {detail})",
+                f"{ServerUnreachableError.default_message} ({safe_url(self.base_url)} : {detail})",
                 detail=detail,
             ) from exc
         except httpx.ProxyError as exc:
             raise ServerUnreachableError(detail=self._scrub(_describe(exc))) from exc
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise ConfigError(
-                f"Adresse du serveur invalide « {self.base_url} » : {self._scrub(str(exc))}"
+                f"Adresse du serveur invalide « {safe_url(self.base_url)} » : "
+                f"{self._scrub(str(exc))}"
             ) from exc
         except (httpx.TransportError, httpx.StreamError) as exc:
             # Read/write timeouts, dropped connections, protocol errors: the request may

@@ -110,10 +110,19 @@ class XlsxWorkbook:
         with _mapped(path):
             if not path.is_file():
                 raise FileNotFoundError(path)
-            self._book = python_calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
             with zipfile.ZipFile(path) as archive:
                 self._parts = _sheet_parts(archive)
+        self._reader: python_calamine.CalamineWorkbook | None = None
         self._grids: dict[str, Grid] = {}
+
+    @property
+    def _book(self) -> python_calamine.CalamineWorkbook:
+        if self._reader is None:
+            with _mapped(self.path):
+                self._reader = python_calamine.CalamineWorkbook.from_path(
+                    str(self.path), load_tables=True
+                )
+        return self._reader
 
     def sheet_names(self) -> list[str]:
         return [
@@ -146,7 +155,10 @@ class XlsxWorkbook:
         return XlsxSink(self, Path(out) if out is not None else None)
 
     def close(self) -> None:
-        self._book.close()
+        """Release the file (reopened on demand): Windows cannot replace an open file."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def _read_grid(self, sheet: str) -> Grid:
         if sheet not in self.sheet_names():
@@ -220,6 +232,7 @@ class XlsxSink:
             _append(book, ledger.RESULTS_SHEET, ledger.RESULTS_HEADERS, self._results)
         if self._journal:
             _append(book, ledger.JOURNAL_SHEET, ledger.JOURNAL_HEADERS, self._journal)
+        self.source.close()
         try:
             with _gc_paused():
                 atomic_save(book, self.target)
@@ -236,7 +249,9 @@ class XlsxSink:
         self._journal.clear()
 
     def _write_status_column(self, ws: Any, sheet: str, data: Any, texts: dict[int, str]) -> None:
-        header_row = getattr(data, "header_row", None) or 1
+        header_row = getattr(data, "header_row", None)
+        if header_row is None:  # no header found: the sheet had no rows to report on
+            return
         grid = self.source.grid(sheet) if sheet in self.source.sheet_names() else None
         column = getattr(data, "status_column", None)
         if column is not None:

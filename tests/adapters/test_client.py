@@ -272,3 +272,14 @@ def test_sandbox_hang_is_a_read_timeout_with_unknown_outcome(server):
     ):
         client.post_import(CLIENTS, sandbox_body("CLIHANG"))
     assert "délai" in info.value.user_message
+
+
+def test_credentials_in_the_url_never_reach_messages():
+    transport = httpx.MockTransport(raising(httpx.ConnectError))
+    with (
+        GestimumClient("http://jean:Pa55w0rd@gestimum.test", transport=transport) as client,
+        pytest.raises(errors.ServerUnreachableError) as info,
+    ):
+        client.versions()
+    assert "Pa55w0rd" not in info.value.user_message
+    assert "gestimum.test" in info.value.user_message
