@@ -242,3 +242,25 @@ def test_libreoffice_reads_formula_looking_text_as_text(book_path: Path, tmp_pat
     assert "Rejetée : =1+1" in clients
     assert "=2+3" in journal
     assert "+33 1" in journal
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice absent")
+def test_libreoffice_understands_the_status_colours(book_path: Path, tmp_path: Path):
+    sink = open_workbook(book_path).sink()
+    sink.write_statuses("Clients", data(), [RowOutcome(3, "imported"), RowOutcome(4, "unknown")])
+    sink.save()
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [
+            "soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+            "--convert-to", "ods", "--outdir", str(tmp_path / "ods"), str(book_path),
+        ],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "ods" / "classeur.ods") as ods:
+        content = ods.read("content.xml").decode("utf-8")
+        styles = ods.read("styles.xml").decode("utf-8").lower()
+    for state, label in ledger.STATE_LABELS.items():
+        assert f"begins-with(&quot;{label}&quot;)" in content
+        assert f'background-color="#{ledger.STATE_FILLS[state].lower()}"' in styles
