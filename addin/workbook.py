@@ -203,8 +203,9 @@ class XlsxSink:
         _check_writable(self.target)
 
     def write_statuses(self, sheet: str, data: Any, rows: Sequence[Any]) -> None:
+        """Buffer row texts; skipped rows keep their earlier status (and its pièce number)."""
         _, texts = self._statuses.setdefault(sheet, (data, {}))
-        texts.update({r.row: r.text for r in rows})
+        texts.update({r.row: r.text for r in rows if r.state != ledger.RowState.SKIPPED})
 
     def append_results(self, rows: list[list[object]]) -> None:
         self._results.extend(rows)

@@ -111,14 +111,17 @@ def test_statuses_ledger_and_journal_written_and_appended(book_path: Path):
     # second run: appended under the first, headers not repeated, status column reused
     book = open_workbook(book_path)
     sink = book.sink()
-    sink.write_statuses("Clients", data(status_index=8), [RowOutcome(5, "tested")])
+    sink.write_statuses(
+        "Clients", data(status_index=8), [RowOutcome(5, "tested"), RowOutcome(3, "skipped")]
+    )
     sink.append_results([["run2", "ok", 1]])
     sink.append_journal([["run2", "Clients", "x"], ["run2", "Clients", "y"]])
     sink.save()
     wb = openpyxl.load_workbook(book_path)
     assert [r[0].value for r in wb[ledger.RESULTS_SHEET].iter_rows()] == ["Date", "run1", "run2"]
     assert wb[ledger.JOURNAL_SHEET].max_row == 4
-    assert wb["Clients"]["I3"].value == "Importée — pièce ARC1"  # untouched rows keep theirs
+    # skipped and untouched rows keep their status, pièce number included
+    assert wb["Clients"]["I3"].value == "Importée — pièce ARC1"
     assert wb["Clients"]["I5"].value == "Test OK"
     # one set of colour rules, not one per run
     rules = [r for cf in wb["Clients"].conditional_formatting for r in cf.rules]
