@@ -473,6 +473,8 @@ def _scan_sheet(xml: bytes) -> tuple[list[tuple[int, int]], dict[tuple[int, int]
             formulas.append(ref)
     errors: dict[tuple[int, int], str] = {}
     for match in _ERROR_CELL.finditer(xml):
+        if match.group().endswith(b"/>"):  # an error cell without value: nothing to show
+            continue
         end = _CELL_END.search(xml, match.end())
         value = _VALUE.search(xml, match.end(), end.start()) if end else None
         if value is not None and (ref := _cell_ref(xml, match.start())):

@@ -267,3 +267,18 @@ def test_libreoffice_understands_the_status_colours(book_path: Path, tmp_path: P
     for state, label in ledger.STATE_LABELS.items():
         assert f"begins-with(&quot;{label}&quot;)" in content
         assert f'background-color="#{ledger.STATE_FILLS[state].lower()}"' in styles
+
+
+def test_sheet_scan_finds_uncached_formulas_and_error_cells():
+    from addin.workbook import _scan_sheet
+
+    xml = (
+        b'<sheetData><row r="1"><c r="A1" t="e"/><c r="B1" t="e"><v>#REF!</v></c>'
+        b'<c r="C1"><f>1/0</f></c><c r="D1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        b'<c r="E1" t="str"><f>""</f><v></v></c><c r="F1"><f t="shared" si="0"/></c>'
+        b'<c r="G1" t="inlineStr"><is><r><rPr><family val="2"/></rPr><t>x</t></r></is></c>'
+        b"</row></sheetData>"
+    )
+    formulas, errors_found = _scan_sheet(xml)
+    assert formulas == [(1, 3), (1, 6)]
+    assert errors_found == {(1, 2): "#REF!", (1, 4): "#DIV/0!"}
