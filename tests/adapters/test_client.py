@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import shutil
+import ssl
+import subprocess
+import threading
 
 import httpx
 import pytest
@@ -283,3 +288,30 @@ def test_credentials_in_the_url_never_reach_messages():
         client.versions()
     assert "Pa55w0rd" not in info.value.user_message
     assert "gestimum.test" in info.value.user_message
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl absent")
+def test_untrusted_certificate_is_refused_by_default(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"https://127.0.0.1:{server.server_address[1]}"
+        with (
+            GestimumClient(url, connect_timeout=5) as client,
+            pytest.raises(errors.TLSError) as info,
+        ):
+            client.versions()
+        assert info.value.nothing_sent and "certificat" in info.value.user_message
+    finally:
+        server.shutdown()
+        server.server_close()
