@@ -599,9 +599,12 @@ def run_import(
             outcome = ecritures.process(company, req, write)
         else:
             outcome = process_lines(company, req, write)
-        conn.execute("COMMIT" if write else "ROLLBACK")
+        if write:
+            conn.execute("COMMIT")
+        else:
+            company.rollback()
     except BaseException:
-        conn.execute("ROLLBACK")
+        company.rollback()
         raise
     if outcome.body is not None:
         journal.add(*outcome.body)

@@ -104,6 +104,11 @@ class Company:
     def close(self) -> None:
         self.conn.close()
 
+    def rollback(self) -> None:
+        """Roll the task back, and forget cached columns: its CREATE/ALTER are undone too."""
+        self.conn.execute("ROLLBACK")
+        self._columns.clear()
+
     # ── schema ──────────────────────────────────────────────────────────────────────────
     def table(self, name: str) -> set[str]:
         """Ensure the endpoint's table exists; return its column names."""
