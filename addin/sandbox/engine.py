@@ -47,6 +47,7 @@ REFERENCES: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
     "DocumentsAchat": (("PCF_CODE", _SUPPLIERS), ("ART_CODE", _ARTICLES)),
     "DocumentsStock": (("ART_CODE", _ARTICLES), ("PCF_CODE", _TIERS)),
 }
+SPECIAL_WRITES = frozenset({"Comptes", "Utilisateurs"})  # need per-row work when writing
 MISSING_CODE = "Code manquant"  # the only documented wording of a rejected line
 
 DEVISE_WARNING = (
@@ -483,7 +484,7 @@ def _write_records(
 ) -> None:
     name = es.name
     header = list(cols.header)
-    if not report.reasons and name not in spec.AUTO_NUMBERED and name != "Comptes":
+    if not report.reasons and name not in spec.AUTO_NUMBERED and name not in SPECIAL_WRITES:
         # The common case: every line passed, rows go straight from the columns to SQLite.
         company.upsert(name, header, zip(*cols.columns, strict=True))
         return
@@ -504,6 +505,16 @@ def _write_records(
     if name == "Comptes":
         _compute_accounts(idx, rows, req)
     company.upsert(name, header, rows)
+    if name == "Utilisateurs":
+        # Imported users can log in to the sandbox, as they could to Gestimum.
+        j_name, j_pwd = idx["USR_NAME"], idx.get("USR_PASSWD")
+        for r in rows:
+            if j_pwd is not None:
+                company.set_user(r[j_name], r[j_pwd])
+            else:
+                company.conn.execute(
+                    "INSERT OR IGNORE INTO _users (code, password) VALUES (?, '')", (r[j_name],)
+                )
 
 
 def _compute_accounts(idx: dict[str, int], rows: list[list[str]], req: ImportRequest) -> None:

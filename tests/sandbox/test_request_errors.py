@@ -193,3 +193,12 @@ def test_server_survives_every_failure(sandbox: SandboxHandle) -> None:
     for raw in (b"\xff\xfe", b"null", b'"x"', b"{}", b'{"importer_clients": []}'):
         assert post(sandbox, "Clients", None, raw=raw).status_code == 400
     assert result(post(sandbox, "Clients", body("Clients", CLIENT_LINES)))["message"] == "terminé"
+
+
+def test_imported_users_can_log_in(sandbox: SandboxHandle) -> None:
+    lines = ["USR_NAME;USR_PASSWD;USR_WSTLCU", "WEB;s3cret;1"]
+    assert result(post(sandbox, "Utilisateurs", body("Utilisateurs", lines)))
+    payload = body("Clients", CLIENT_LINES, societe={"utilisateur": "WEB", "mot_passe": "s3cret"})
+    assert result(post(sandbox, "Clients", payload))["resultat"] == "succès"
+    payload = body("Clients", CLIENT_LINES, societe={"utilisateur": "WEB", "mot_passe": ""})
+    assert_error(post(sandbox, "Clients", payload), 403)
