@@ -215,7 +215,10 @@ def _grid_issues(sheet: str, grid: Grid, data: SheetData) -> list[Issue]:
                     column=column_letter(col),
                 )
             )
+    first_data_row = (data.header_row or 0) + 1
     for ref in grid.merged:
+        if not _touches_data(ref, first_data_row, sent_letters):
+            continue  # a merged title above the header is harmless
         issues.append(
             Issue(
                 code="merged-cell",
@@ -230,6 +233,23 @@ def _grid_issues(sheet: str, grid: Grid, data: SheetData) -> list[Issue]:
             )
         )
     return issues
+
+
+def _touches_data(ref: str, first_data_row: int, sent_letters: set[str]) -> bool:
+    """Whether a merged range (e.g. "B3:C4") covers a data cell of a sent column."""
+    start, _, end = ref.upper().partition(":")
+    end = end or start
+    cols = [_column_number(part.rstrip("0123456789")) for part in (start, end)]
+    last_row = int("".join(c for c in end if c.isdigit()) or 0)
+    letters = {column_letter(n) for n in range(min(cols), max(cols) + 1)}
+    return last_row >= first_data_row and bool(letters & sent_letters)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
 
 
 def _first_row_of(ref: str) -> int | None:
@@ -267,6 +287,14 @@ def payloads(
 def already_imported_rows(data: SheetData) -> frozenset[int]:
     """Rows whose #STATUT says a previous run imported them (skipped unless asked)."""
     return frozenset(r.row for r in data.rows if ledger.is_imported_status(r.status))
+
+
+def unknown_outcome_rows(data: SheetData) -> frozenset[int]:
+    """Rows whose earlier outcome is unknown: they may be in Gestimum already, so they are held
+    back until the user has checked (and cleared the status) or asks to re-send them."""
+    return frozenset(
+        r.row for r in data.rows if ledger.status_state(r.status) == ledger.RowState.UNKNOWN
+    )
 
 
 def run_import(
@@ -318,6 +346,8 @@ def run_import(
                 # Even when something unexpected stops the run, rows already sent keep their
                 # outcome, so that the next run does not send them again.
                 sink.write_statuses(checked.plan.sheet, checked.data, outcomes)
+            if sheet_report.error and sheet_report.error != stop:
+                report.messages.append(f"{checked.plan.sheet} : {sheet_report.error}")
     finally:
         sink.save()
     if stop is not None:
@@ -342,7 +372,17 @@ def _run_sheet(
 ) -> str | None:
     """Send one sheet batch by batch (ledger row and journal per batch); returns the stop reason."""
     endpoint = checked.plan.endpoint
-    skip = frozenset() if reimport or options.test else already_imported_rows(checked.data)
+    skip: frozenset[int] = frozenset()
+    if not (reimport or options.test):
+        held = unknown_outcome_rows(checked.data)
+        skip = already_imported_rows(checked.data) | held
+        if held:
+            sheet_report.unknown += len(held)
+            sheet_report.error = (
+                f"{len(held)} ligne(s) au résultat inconnu d'une exécution précédente non "
+                "renvoyée(s) : vérifiez-les dans Gestimum, puis effacez leur statut (ou relancez "
+                "avec --reimport) pour les envoyer."
+            )
     sheet_report.skipped = len(skip)
     batches = build_batches(checked.data, options, skip_rows=skip)
     if progress is not None:

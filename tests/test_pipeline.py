@@ -154,3 +154,37 @@ def test_without_locate_unnamed_rejections_stay_to_check() -> None:
     report = pipeline.run_import(checks, book, _stats_only_sender([], name_lines_in_test=True),
                                  Options(), target={})
     assert report.exit_code == 3 and report.sheets[0].unknown == 2
+
+
+def test_rows_with_unknown_outcome_are_held_back() -> None:
+    """A re-run never re-sends a row whose earlier outcome is unknown, unless asked (exit 3)."""
+    rows = [["PCF_CODE", "PCF_RS", "#STATUT"],
+            ["P1", "Un", "À vérifier — résultat inconnu"],
+            ["P2", "Deux", None]]
+    book = MemoryBook({"Prospects": rows})
+    checks = pipeline.check(book, pipeline.select_sheets(book))
+    sent: list[list[str]] = []
+
+    def sender(endpoint: Any, body: Any) -> Any:
+        sent.append(body[endpoint.root_key]["parametres"][endpoint.file_param])
+        return answer(1)
+
+    report = pipeline.run_import(checks, book, sender, Options(), target={})
+    assert sent == [["PCF_CODE;PCF_RS", "P2;Deux"]]
+    assert report.exit_code == 3 and "inconnu" in report.messages[0]
+    assert 2 not in book.statuses["Prospects"]  # its status is kept as it was
+    sent.clear()
+    pipeline.run_import(checks, book, sender, Options(), target={}, reimport=True)
+    assert sent == [["PCF_CODE;PCF_RS", "P1;Un", "P2;Deux"]]
+
+
+def test_merged_title_above_the_header_is_harmless() -> None:
+    """Only merges over data cells of sent columns block."""
+    grid = Grid([["Titre", None], ["PCF_CODE", "PCF_RS"], ["P1", "Un"]], merged=("A1:B1",))
+    book = MemoryBook({"Prospects": []})
+    book.grid = lambda sheet: grid  # type: ignore[method-assign]
+    assert not pipeline.check(book, pipeline.select_sheets(book))[0].issues
+    grid2 = Grid(grid.values, merged=("A1:B1", "B3:B4"))
+    book.grid = lambda sheet: grid2  # type: ignore[method-assign]
+    codes = [i.code for i in pipeline.check(book, pipeline.select_sheets(book))[0].issues]
+    assert codes == ["merged-cell"]
