@@ -32,6 +32,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_target(p: argparse.ArgumentParser, *, server: bool = True) -> None:
+    p.add_argument(
+        "--delimiteur", default="", metavar="CARACTERE",
+        help="identificateur de texte (ex. '\"') : les valeurs contenant « ; » sont alors "
+             "entourées de ce caractère au lieu d'être refusées",
+    )
     if server:
         p.add_argument("--server", help=f"URL du Web Service Gestimum (défaut {DEFAULT_SERVER})")
     p.add_argument("--societe", help=f"fichier société .Gestimum (défaut {DEFAULT_FICHIER})")
@@ -58,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workbook", type=Path)
     p.add_argument("--sheet", action="append", help="feuille à contrôler (répétable)")
     p.add_argument("--endpoint", help="point d'entrée si la feuille ne le désigne pas")
+    p.add_argument("--delimiteur", default="", metavar="CARACTERE",
+                   help="identificateur de texte qui sera utilisé à l'import")
 
     p = sub.add_parser("payload", help="affiche les requêtes JSON qui seraient envoyées")
     p.add_argument("workbook", type=Path)

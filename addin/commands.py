@@ -54,7 +54,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Offline validation: prints every issue; 2 when something blocks."""
     book = _open(args.workbook)
     plans = pipeline.select_sheets(book, args.sheet, args.endpoint)
-    checks = pipeline.check(book, plans)
+    checks = pipeline.check(book, plans, delimiter=args.delimiteur)
     for c in checks:
         print_issues(c.issues)
     blocking, warnings = _summary(checks)
@@ -73,13 +73,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _options(target: Target, *, password: str, test: bool) -> Options:
+def _options(target: Target, *, password: str, test: bool, delimiter: str = "") -> Options:
     return Options(
         fichier=target.fichier,
         utilisateur=target.utilisateur,
         mot_passe=password,
         batch_size=target.batch_size,
         test=test,
+        identificateur_texte=delimiter,
     )
 
 
@@ -87,7 +88,7 @@ def cmd_payload(args: argparse.Namespace) -> int:
     """The exact JSON bodies that would be POSTed, password masked, nothing sent."""
     book = _open(args.workbook)
     plans = pipeline.select_sheets(book, [args.sheet], args.endpoint)
-    checked = pipeline.check(book, plans)[0]
+    checked = pipeline.check(book, plans, delimiter=args.delimiteur)[0]
     if checked.blocking:
         print_issues(checked.issues, err)
         err.print("Problèmes bloquants : aucune requête ne serait envoyée.", markup=False)
@@ -98,7 +99,8 @@ def cmd_payload(args: argparse.Namespace) -> int:
     target = resolve_target(args, book.connexion())
     from addin.cli import print_json
 
-    print_json(pipeline.payloads(checked, _options(target, password="", test=args.test)))
+    options = _options(target, password="", test=args.test, delimiter=args.delimiteur)
+    print_json(pipeline.payloads(checked, options))
     return 0
 
 
@@ -147,7 +149,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                   "existe pour Clients, Prospects, Fournisseurs, Comptes, BanquesTiers et "
                   "Ecritures) : rien n'a été envoyé.", markup=False)
         return 2
-    checks = pipeline.check(book, plans)
+    checks = pipeline.check(book, plans, delimiter=args.delimiteur)
     issues = [i for c in checks for i in c.issues]
     print_issues(issues, err)
     if any(c.blocking for c in checks):
@@ -159,7 +161,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     prompt = _prompt if sys.stdin.isatty() else None
     password = get_password(target.server, target.fichier, target.utilisateur, prompt=prompt)
-    options = _options(target, password=password, test=args.test)
+    options = _options(target, password=password, test=args.test, delimiter=args.delimiteur)
     with GestimumClient(target.server, verify=not args.insecure) as client, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=err, transient=False,

@@ -257,8 +257,12 @@ def _first_row_of(ref: str) -> int | None:
     return int(digits) if digits else None
 
 
-def check(source: GridSource, plans: list[SheetPlan]) -> list[SheetCheck]:
-    """Read and validate every planned sheet; collects all issues, sends nothing."""
+def check(source: GridSource, plans: list[SheetPlan], *, delimiter: str = "") -> list[SheetCheck]:
+    """Read and validate every planned sheet; collects all issues, sends nothing.
+
+    `delimiter` is the `identificateur_texte` the lines will be sent with: values holding the
+    separator are then quoted instead of blocked.
+    """
     checks = []
     for plan in plans:
         grid = source.grid(plan.sheet)
@@ -269,7 +273,7 @@ def check(source: GridSource, plans: list[SheetPlan]) -> list[SheetCheck]:
             first_row=grid.first_row,
             first_col=grid.first_col,
         )
-        issues = _grid_issues(plan.sheet, grid, data) + validate(data)
+        issues = _grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
         checks.append(SheetCheck(plan, data, issues))
     return checks
 

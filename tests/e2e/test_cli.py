@@ -186,3 +186,15 @@ def test_version_calls_the_two_tools(sandbox, capsys) -> None:
     """`version` prints the web-service and ERP versions."""
     assert run("version", "--server", sandbox.url) == 0
     assert "ERP" in capsys.readouterr().out
+
+
+def test_delimiter_quotes_values_holding_the_separator(tmp_path: Path, capsys) -> None:
+    """A ';' inside a value blocks by default, and is quoted with --delimiteur."""
+    rows = [["PCF_CODE", "PCF_RS"], ["D1", "Dupont; Fils"]]
+    book = make_book(tmp_path / "sep.xlsx", {"Prospects": rows})
+    assert run("payload", str(book), "--sheet", "Prospects") == 2
+    capsys.readouterr()
+    assert run("payload", str(book), "--sheet", "Prospects", "--delimiteur", '"') == 0
+    params = json.loads(capsys.readouterr().out)[0]["importer_prospects"]["parametres"]
+    assert params["identificateur_texte"] == '"'
+    assert params["fichier_prospects"][1] == 'D1;"Dupont; Fils"'
