@@ -505,7 +505,7 @@ def _write_records(
     if name == "Comptes":
         _compute_accounts(idx, rows, req)
     company.upsert(name, header, rows)
-    if name == "Utilisateurs":
+    if name == "Utilisateurs" and "USR_NAME" in idx:
         # Imported users can log in to the sandbox, as they could to Gestimum.
         j_name, j_pwd = idx["USR_NAME"], idx.get("USR_PASSWD")
         for r in rows:
