@@ -14,7 +14,7 @@ from addin.sandbox.spec import POINT_OR_COMMA
 from .helpers import body, imported, journal, post, result
 
 BOUNDARY = re.compile(r"La ligne \d+ |Tâche |La pièce \S+ a été créée$")
-ENDPOINTS_JSON = Path("/work/shared/gestimum/endpoints.json")
+ENDPOINTS_JSON = Path(__file__).resolve().parents[3] / "shared" / "gestimum" / "endpoints.json"
 
 
 def run(sb: SandboxHandle, endpoint: str, lines: list[str], **params: str) -> dict:
