@@ -42,7 +42,9 @@ def build_demo_workbook(path: Path) -> Path:
         codes, rows = DEMO_SHEETS[endpoint.name]
         for offset, values in enumerate(rows):
             for code, value in zip(codes, values, strict=True):
-                ws.cell(DATA_ROW + offset, columns[code], value)
+                cell = ws.cell(DATA_ROW + offset, columns[code], value)
+                # Excel gives typed cells their column's format; openpyxl does not.
+                cell.number_format = ws.cell(DATA_ROW, columns[code]).number_format
         table = ws.tables[endpoint.name]
         last_col = table.ref.split(":")[1].rstrip("0123456789")
         last_row = max(DATA_ROW + len(rows) - 1, int(table.ref.split(":")[1][len(last_col):]))
