@@ -65,12 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", help="point d'entrée si la feuille ne le désigne pas")
     p.add_argument("--delimiteur", default="", metavar="CARACTERE",
                    help="identificateur de texte qui sera utilisé à l'import")
+    p.add_argument("--ignorer-masquees", action="store_true",
+                   help="ne pas contrôler les lignes masquées ou filtrées")
 
     p = sub.add_parser("payload", help="affiche les requêtes JSON qui seraient envoyées")
     p.add_argument("workbook", type=Path)
     p.add_argument("--sheet", required=True)
     p.add_argument("--endpoint")
     p.add_argument("--test", action="store_true", help="requêtes en mode test (tester = Oui)")
+    p.add_argument("--ignorer-masquees", action="store_true",
+                   help="sans les lignes masquées ou filtrées")
     _add_target(p, server=False)
 
     p = sub.add_parser("import", help="contrôle, envoie et écrit les résultats dans le classeur")
@@ -84,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="écrire les résultats dans une copie")
     p.add_argument("--reimport", action="store_true",
                    help="renvoyer aussi les lignes déjà importées (#STATUT « Importée »)")
+    p.add_argument("--ignorer-masquees", action="store_true",
+                   help="ne pas envoyer les lignes masquées ou filtrées (envoyées par défaut)")
     p.add_argument("--localiser", action="store_true",
                    help="si Gestimum ne dit pas quelles lignes ont échoué, les retrouver en "
                         "découpant le lot en mode test (requêtes supplémentaires)")

@@ -54,7 +54,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Offline validation: prints every issue; 2 when something blocks."""
     book = _open(args.workbook)
     plans = pipeline.select_sheets(book, args.sheet, args.endpoint)
-    checks = pipeline.check(book, plans, delimiter=args.delimiteur)
+    checks = pipeline.check(book, plans, delimiter=args.delimiteur,
+                            skip_hidden=args.ignorer_masquees)
     for c in checks:
         print_issues(c.issues)
     blocking, warnings = _summary(checks)
@@ -88,7 +89,8 @@ def cmd_payload(args: argparse.Namespace) -> int:
     """The exact JSON bodies that would be POSTed, password masked, nothing sent."""
     book = _open(args.workbook)
     plans = pipeline.select_sheets(book, [args.sheet], args.endpoint)
-    checked = pipeline.check(book, plans, delimiter=args.delimiteur)[0]
+    checked = pipeline.check(book, plans, delimiter=args.delimiteur,
+                             skip_hidden=args.ignorer_masquees)[0]
     if checked.blocking:
         print_issues(checked.issues, err)
         err.print("Problèmes bloquants : aucune requête ne serait envoyée.", markup=False)
@@ -149,7 +151,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                   "existe pour Clients, Prospects, Fournisseurs, Comptes, BanquesTiers et "
                   "Ecritures) : rien n'a été envoyé.", markup=False)
         return 2
-    checks = pipeline.check(book, plans, delimiter=args.delimiteur)
+    checks = pipeline.check(book, plans, delimiter=args.delimiteur,
+                            skip_hidden=args.ignorer_masquees)
     issues = [i for c in checks for i in c.issues]
     print_issues(issues, err)
     if any(c.blocking for c in checks):

@@ -13,7 +13,8 @@ class Grid:
 
     `first_row`/`first_col` are the Excel row and column numbers (1-based) of `values[0][0]`;
     `formula_cells` are (row, col) Excel coordinates of formulas without a cached value and
-    `merged` the Excel ranges (e.g. "B3:C3") of merged cells inside the block.
+    `merged` the Excel ranges (e.g. "B3:C3") of merged cells inside the block, and
+    `hidden_rows` the Excel rows hidden by hand or by a filter.
     """
 
     values: list[list[object]]
@@ -21,3 +22,4 @@ class Grid:
     first_col: int = 1
     formula_cells: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     merged: tuple[str, ...] = ()
+    hidden_rows: frozenset[int] = field(default_factory=frozenset)

@@ -257,11 +257,18 @@ def _first_row_of(ref: str) -> int | None:
     return int(digits) if digits else None
 
 
-def check(source: GridSource, plans: list[SheetPlan], *, delimiter: str = "") -> list[SheetCheck]:
+def check(
+    source: GridSource,
+    plans: list[SheetPlan],
+    *,
+    delimiter: str = "",
+    skip_hidden: bool = False,
+) -> list[SheetCheck]:
     """Read and validate every planned sheet; collects all issues, sends nothing.
 
     `delimiter` is the `identificateur_texte` the lines will be sent with: values holding the
-    separator are then quoted instead of blocked.
+    separator are then quoted instead of blocked. Hidden and filtered rows are sent like any
+    other unless `skip_hidden` leaves them out (they are then neither checked nor sent).
     """
     checks = []
     for plan in plans:
@@ -273,6 +280,8 @@ def check(source: GridSource, plans: list[SheetPlan], *, delimiter: str = "") ->
             first_row=grid.first_row,
             first_col=grid.first_col,
         )
+        if skip_hidden and grid.hidden_rows:
+            data.rows = [r for r in data.rows if r.row not in grid.hidden_rows]
         issues = _grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
         checks.append(SheetCheck(plan, data, issues))
     return checks

@@ -39,6 +39,8 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\bt=[\"']e[\"'][^>]*>")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*\bhidden=\"(?:1|true)\"[^>]*>")
+_ROW_NUMBER = re.compile(rb"\sr=\"(\d+)\"")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 _REF = re.compile(rb"\br=[\"']([A-Z]{1,3})(\d+)[\"']")
 
@@ -174,10 +176,12 @@ class XlsxWorkbook:
                 for (r0, c0), (r1, c1) in (data.merged_cell_ranges or ())
             )
             part = self._parts.get(sheet)
-            formulas, errors = ([], {})
+            formulas, errors, hidden = ([], {}, frozenset())
             if part is not None:
                 with zipfile.ZipFile(self.path) as archive:
-                    formulas, errors = _scan_sheet(archive.read(part))
+                    xml = archive.read(part)
+                formulas, errors = _scan_sheet(xml)
+                hidden = _hidden_rows(xml)
         # Calamine gives "" for empty cells; the core expects None, as openpyxl and Excel give.
         values: list[list[object]] = [[None if v == "" else v for v in row] for row in raw]
         for (row, col), text in errors.items():
@@ -187,7 +191,7 @@ class XlsxWorkbook:
         )
         for row, col in missing:
             _put(values, row, col, None)
-        return Grid(values, 1, 1, missing, merged)
+        return Grid(values, 1, 1, missing, merged, hidden)
 
 
 class XlsxSink:
@@ -480,6 +484,16 @@ def _scan_sheet(xml: bytes) -> tuple[list[tuple[int, int]], dict[tuple[int, int]
         if value is not None and (ref := _cell_ref(xml, match.start())):
             errors[ref] = value.group(1).decode("utf-8", "replace")
     return formulas, errors
+
+
+def _hidden_rows(xml: bytes) -> frozenset[int]:
+    """Rows marked hidden in a worksheet part (hidden by hand or filtered out)."""
+    rows = set()
+    for match in _HIDDEN_ROW.finditer(xml):
+        number = _ROW_NUMBER.search(match.group())
+        if number is not None:
+            rows.add(int(number.group(1)))
+    return frozenset(rows)
 
 
 def _cell_ref(xml: bytes, start: int) -> tuple[int, int] | None:

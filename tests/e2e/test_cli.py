@@ -198,3 +198,20 @@ def test_delimiter_quotes_values_holding_the_separator(tmp_path: Path, capsys) -
     params = json.loads(capsys.readouterr().out)[0]["importer_prospects"]["parametres"]
     assert params["identificateur_texte"] == '"'
     assert params["fichier_prospects"][1] == 'D1;"Dupont; Fils"'
+
+
+def test_hidden_rows_are_sent_unless_asked(tmp_path: Path, capsys) -> None:
+    """Hidden or filtered rows are sent by default; --ignorer-masquees leaves them out."""
+    book = tmp_path / "hidden.xlsx"
+    make_book(book, {"Prospects": [["PCF_CODE", "PCF_RS"], ["H1", "Vue"], ["H2", "Masquée"]]})
+    wb = openpyxl.load_workbook(book)
+    wb["Prospects"].row_dimensions[3].hidden = True
+    wb.save(book)
+
+    def sent(*extra: str) -> list[str]:
+        assert run("payload", str(book), "--sheet", "Prospects", *extra) == 0
+        body = json.loads(capsys.readouterr().out)[0]
+        return body["importer_prospects"]["parametres"]["fichier_prospects"][1:]
+
+    assert sent() == ["H1;Vue", "H2;Masquée"]
+    assert sent("--ignorer-masquees") == ["H1;Vue"]
