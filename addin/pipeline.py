@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from addin import ledger
-from addin.catalog import Endpoint, get_endpoint, resolve_endpoint
+from addin.catalog import Endpoint, get_endpoint, normalise_name, resolve_endpoint
 from addin.errors import AddinError, OutcomeUnknownError, WorkbookError
 from addin.grid import Grid
-from addin.issues import Issue, Severity, column_letter
+from addin.grid_issues import grid_issues
+from addin.issues import Issue
 from addin.lines import Batch, Options, build_batches, build_body
 from addin.locate import apply_located, locate_rejections
 from addin.results import BatchOutcome, RowOutcome, parse_answer
@@ -176,7 +177,7 @@ def select_sheets(
         found = _data_sheet_endpoint(source, name)
         if found is not None:
             plans.append(SheetPlan(name, *found))
-        elif forced is not None and _normal(name) not in _SERVICE_SHEETS:
+        elif forced is not None and normalise_name(name) not in _SERVICE_SHEETS:
             plans.append(SheetPlan(name, forced, "option"))
     if not plans:
         raise WorkbookError(
@@ -186,75 +187,6 @@ def select_sheets(
     if all_sheets or len(plans) > 1:
         plans.sort(key=lambda p: (p.endpoint.rank, names.index(p.sheet)))
     return plans
-
-
-def _normal(name: str) -> str:
-    from addin.catalog import normalise_name
-
-    return normalise_name(name)
-
-
-def _grid_issues(sheet: str, grid: Grid, data: SheetData) -> list[Issue]:
-    """Cells the reader could not turn into values: formulas without cached value, merges."""
-    issues: list[Issue] = []
-    data_rows = {r.row for r in data.rows}
-    # Only sent columns matter: '#' helper columns may hold formulas nobody has calculated yet.
-    sent_letters = {c.letter for c in data.columns}
-    for row, col in sorted(grid.formula_cells):
-        if row in data_rows and column_letter(col) in sent_letters:
-            issues.append(
-                Issue(
-                    code="formula-without-value",
-                    severity=Severity.BLOCKING,
-                    message=(
-                        "Formule sans valeur calculée : ouvrez le classeur dans Excel, "
-                        "recalculez et enregistrez-le, ou remplacez la formule par sa valeur."
-                    ),
-                    sheet=sheet,
-                    row=row,
-                    column=column_letter(col),
-                )
-            )
-    first_data_row = (data.header_row or 0) + 1
-    for ref in grid.merged:
-        if not _touches_data(ref, first_data_row, sent_letters):
-            continue  # a merged title above the header is harmless
-        issues.append(
-            Issue(
-                code="merged-cell",
-                severity=Severity.BLOCKING,
-                message=(
-                    f"Cellules fusionnées {ref} : seule la première porte une valeur. "
-                    "Annulez la fusion et répétez la valeur sur chaque ligne."
-                ),
-                sheet=sheet,
-                row=_first_row_of(ref),
-                column=ref.split(":")[0].rstrip("0123456789"),
-            )
-        )
-    return issues
-
-
-def _touches_data(ref: str, first_data_row: int, sent_letters: set[str]) -> bool:
-    """Whether a merged range (e.g. "B3:C4") covers a data cell of a sent column."""
-    start, _, end = ref.upper().partition(":")
-    end = end or start
-    cols = [_column_number(part.rstrip("0123456789")) for part in (start, end)]
-    last_row = int("".join(c for c in end if c.isdigit()) or 0)
-    letters = {column_letter(n) for n in range(min(cols), max(cols) + 1)}
-    return last_row >= first_data_row and bool(letters & sent_letters)
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
-
-
-def _first_row_of(ref: str) -> int | None:
-    digits = "".join(c for c in ref.split(":")[0] if c.isdigit())
-    return int(digits) if digits else None
 
 
 def check(
@@ -282,7 +214,7 @@ def check(
         )
         if skip_hidden and grid.hidden_rows:
             data.rows = [r for r in data.rows if r.row not in grid.hidden_rows]
-        issues = _grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
+        issues = grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
         checks.append(SheetCheck(plan, data, issues))
     return checks
 
