@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from copy import copy
 from datetime import date, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -28,21 +27,13 @@ from . import ledger
 from .connexion import CONNEXION_SHEET, parse_connexion
 from .errors import AddinError, WorkbookError, WriteBackError
 from .grid import Grid
+from .issues import column_letter
+from .xlsx_scan import hidden_rows, scan_sheet, sheet_parts
 
 __all__ = ["SUFFIXES", "XlsxSink", "XlsxWorkbook", "open_workbook"]
 
 SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 MAX_ROWS = 1_048_576
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\bt=[\"']e[\"'][^>]*>")
-_CELL_END = re.compile(rb"</(?:\w+:)?c>")
-_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*\bhidden=\"(?:1|true)\"[^>]*>")
-_ROW_NUMBER = re.compile(rb"\sr=\"(\d+)\"")
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
-_REF = re.compile(rb"\br=[\"']([A-Z]{1,3})(\d+)[\"']")
 
 
 def open_workbook(path: str | os.PathLike[str]) -> XlsxWorkbook:
@@ -113,7 +104,7 @@ class XlsxWorkbook:
             if not path.is_file():
                 raise FileNotFoundError(path)
             with zipfile.ZipFile(path) as archive:
-                self._parts = _sheet_parts(archive)
+                self._parts = sheet_parts(archive)
         self._reader: python_calamine.CalamineWorkbook | None = None
         self._grids: dict[str, Grid] = {}
 
@@ -172,7 +163,7 @@ class XlsxWorkbook:
             data = self._book.get_sheet_by_name(sheet)
             raw = data.to_python(skip_empty_area=False)
             merged = tuple(
-                f"{_letter(c0 + 1)}{r0 + 1}:{_letter(c1 + 1)}{r1 + 1}"
+                f"{column_letter(c0 + 1)}{r0 + 1}:{column_letter(c1 + 1)}{r1 + 1}"
                 for (r0, c0), (r1, c1) in (data.merged_cell_ranges or ())
             )
             part = self._parts.get(sheet)
@@ -180,8 +171,8 @@ class XlsxWorkbook:
             if part is not None:
                 with zipfile.ZipFile(self.path) as archive:
                     xml = archive.read(part)
-                formulas, errors = _scan_sheet(xml)
-                hidden = _hidden_rows(xml)
+                formulas, errors = scan_sheet(xml)
+                hidden = hidden_rows(xml)
         # Calamine gives "" for empty cells; the core expects None, as openpyxl and Excel give.
         values: list[list[object]] = [[None if v == "" else v for v in row] for row in raw]
         for (row, col), text in errors.items():
@@ -271,9 +262,9 @@ class XlsxSink:
         for row, text in texts.items():
             write_text(ws.cell(row, col), text)
         _status_colours(ws, col, header_row + 1)
-        width = ws.column_dimensions[_letter(col)].width
+        width = ws.column_dimensions[column_letter(col)].width
         if not width or width < 30:
-            ws.column_dimensions[_letter(col)].width = 40
+            ws.column_dimensions[column_letter(col)].width = 40
 
 
 @contextmanager
@@ -393,7 +384,7 @@ def _status_colours(ws: Any, col: int, first_row: int) -> None:
     from openpyxl.styles import PatternFill
     from openpyxl.styles.differential import DifferentialStyle
 
-    letter = _letter(col)
+    letter = column_letter(col)
     ref = f"{letter}{first_row}:{letter}{MAX_ROWS}"
     rules = ws.conditional_formatting
     # Re-runs replace our rules instead of piling them up (openpyxl has no public removal).
@@ -439,72 +430,12 @@ def _extend_table(ws: Any, header_row: int, col: int) -> None:
     for table in ws.tables.values():
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         if min_row == header_row and max_col == col - 1:
-            table.ref = f"{_letter(min_col)}{min_row}:{_letter(col)}{max_row}"
+            table.ref = f"{column_letter(min_col)}{min_row}:{column_letter(col)}{max_row}"
             if table.autoFilter is not None:
                 table.autoFilter.ref = table.ref
             next_id = max((c.id for c in table.tableColumns), default=0) + 1
             table.tableColumns.append(TableColumn(id=next_id, name=ledger.STATUS_HEADER))
             return
-
-
-# -- reading helpers ----------------------------------------------------------------------
-
-
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → worksheet XML part, from workbook.xml and its relationships."""
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG_REL}Relationship")}
-    parts: dict[str, str] = {}
-    for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
-        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
-        if not target:
-            continue
-        full = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
-        parts[sheet.get("name", "")] = full
-    return parts
-
-
-def _scan_sheet(xml: bytes) -> tuple[list[tuple[int, int]], dict[tuple[int, int], str]]:
-    """Formula cells without a cached value and error cells (`#N/A`…) of a worksheet part."""
-    formulas: list[tuple[int, int]] = []
-    for match in _FORMULA.finditer(xml):
-        start = max(xml.rfind(b"<c ", 0, match.start()), xml.rfind(b":c ", 0, match.start()))
-        end = _CELL_END.search(xml, match.end())
-        if start < 0 or end is None:
-            continue
-        if _VALUE.search(xml, match.end(), end.start()) is None and (ref := _cell_ref(xml, start)):
-            formulas.append(ref)
-    errors: dict[tuple[int, int], str] = {}
-    for match in _ERROR_CELL.finditer(xml):
-        if match.group().endswith(b"/>"):  # an error cell without value: nothing to show
-            continue
-        end = _CELL_END.search(xml, match.end())
-        value = _VALUE.search(xml, match.end(), end.start()) if end else None
-        if value is not None and (ref := _cell_ref(xml, match.start())):
-            errors[ref] = value.group(1).decode("utf-8", "replace")
-    return formulas, errors
-
-
-def _hidden_rows(xml: bytes) -> frozenset[int]:
-    """Rows marked hidden in a worksheet part (hidden by hand or filtered out)."""
-    rows = set()
-    for match in _HIDDEN_ROW.finditer(xml):
-        number = _ROW_NUMBER.search(match.group())
-        if number is not None:
-            rows.add(int(number.group(1)))
-    return frozenset(rows)
-
-
-def _cell_ref(xml: bytes, start: int) -> tuple[int, int] | None:
-    tag_end = xml.find(b">", start)
-    found = _REF.search(xml, start, tag_end)
-    if found is None:
-        return None
-    col = 0
-    for char in found.group(1):
-        col = col * 26 + (char - 64)
-    return int(found.group(2)), col
 
 
 def _get(values: list[list[object]], row: int, col: int) -> object:
@@ -521,11 +452,3 @@ def _put(values: list[list[object]], row: int, col: int, value: object) -> None:
     if len(line) < col:
         line.extend([None] * (col - len(line)))
     line[col - 1] = value
-
-
-def _letter(col: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters

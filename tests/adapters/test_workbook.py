@@ -270,7 +270,7 @@ def test_libreoffice_understands_the_status_colours(book_path: Path, tmp_path: P
 
 
 def test_sheet_scan_finds_uncached_formulas_and_error_cells():
-    from addin.workbook import _scan_sheet
+    from addin.xlsx_scan import scan_sheet
 
     xml = (
         b'<sheetData><row r="1"><c r="A1" t="e"/><c r="B1" t="e"><v>#REF!</v></c>'
@@ -279,6 +279,6 @@ def test_sheet_scan_finds_uncached_formulas_and_error_cells():
         b'<c r="G1" t="inlineStr"><is><r><rPr><family val="2"/></rPr><t>x</t></r></is></c>'
         b"</row></sheetData>"
     )
-    formulas, errors_found = _scan_sheet(xml)
+    formulas, errors_found = scan_sheet(xml)
     assert formulas == [(1, 3), (1, 6)]
     assert errors_found == {(1, 2): "#REF!", (1, 4): "#DIV/0!"}
