@@ -4,7 +4,7 @@ merged cells, reported on the sheet's data cells, never guessed (pure, stdlib on
 from __future__ import annotations
 
 from addin.grid import Grid
-from addin.issues import Issue, Severity, column_letter
+from addin.issues import FORMULA_WITHOUT_VALUE, MERGED_CELL, Issue, Severity, column_letter
 from addin.sheet import SheetData
 
 __all__ = ["grid_issues"]
@@ -20,7 +20,7 @@ def grid_issues(sheet: str, grid: Grid, data: SheetData) -> list[Issue]:
         if row in data_rows and column_letter(col) in sent_letters:
             issues.append(
                 Issue(
-                    code="formula-without-value",
+                    code=FORMULA_WITHOUT_VALUE,
                     severity=Severity.BLOCKING,
                     message=(
                         "Formule sans valeur calculée : ouvrez le classeur dans Excel, "
@@ -37,7 +37,7 @@ def grid_issues(sheet: str, grid: Grid, data: SheetData) -> list[Issue]:
             continue  # a merged title above the header is harmless
         issues.append(
             Issue(
-                code="merged-cell",
+                code=MERGED_CELL,
                 severity=Severity.BLOCKING,
                 message=(
                     f"Cellules fusionnées {ref} : seule la première porte une valeur. "

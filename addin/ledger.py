@@ -49,8 +49,6 @@ __all__ = [
     "results_row",
     "safe_text",
     "safe_url",
-    "skipped_outcome",
-    "skipped_row",
     "status_state",
     "status_text",
     "unknown_outcome",
@@ -185,14 +183,6 @@ def is_imported_status(text: object) -> bool:
 
 
 # -- outcomes that do not come from an answer ---------------------------------------------
-
-
-def skipped_outcome(row: int) -> RowOutcome:
-    """A row not sent because an earlier run imported it."""
-    return RowOutcome(row, RowState.SKIPPED)
-
-
-skipped_row = skipped_outcome
 
 
 def blocked_row(row: int, reasons: Sequence[str]) -> RowOutcome:

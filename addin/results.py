@@ -19,7 +19,6 @@ from .ledger import (
     RowState,
     blocked_row,
     refused_outcome,
-    skipped_row,
     status_text,
     unknown_outcome,
 )
@@ -31,7 +30,6 @@ __all__ = [
     "blocked_row",
     "parse_answer",
     "refused_outcome",
-    "skipped_row",
     "unknown_outcome",
 ]
 
