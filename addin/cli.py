@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from addin import __version__
-from addin.errors import AddinError
+from addin.core.errors import AddinError
 
 __all__ = ["main"]
 
@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; French message and exit code on every known failure."""
     args = build_parser().parse_args(argv)
-    from addin import commands
+    from addin.commands import actions as commands
 
     handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))
     try:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from addin import ledger, pipeline
-from addin.catalog import import_endpoints, resolve_endpoint
-from addin.connexion import CONNEXION_SHEET, DEFAULTS, HELP, KEYS, PASSWORD_NOTE
-from addin.errors import AddinError, WorkbookError
-from addin.excel import ExcelWorkbook, StatusBarProgress
-from addin.issues import Issue, Severity, column_letter
+from addin.core import ledger, pipeline
+from addin.core.catalog import import_endpoints, resolve_endpoint
+from addin.core.connexion import CONNEXION_SHEET, DEFAULTS, HELP, KEYS, PASSWORD_NOTE
+from addin.core.errors import AddinError, WorkbookError
+from addin.core.issues import Issue, Severity, column_letter
+from addin.excel.book import ExcelWorkbook, StatusBarProgress
 
 __all__ = [
     "MacroResult", "connexion", "controler", "effacer_statuts", "importer", "importer_tout",
@@ -131,7 +131,7 @@ def _active_or_blank(excel: ExcelWorkbook) -> str:
 
 def _target(excel: ExcelWorkbook) -> Any:
     """Connexion sheet over the defaults, by the CLI's own rules (same batch-size checks)."""
-    from addin.target import resolve_target
+    from addin.core.target import resolve_target
 
     return resolve_target(argparse.Namespace(), excel.connexion())
 
@@ -210,7 +210,7 @@ def controler(book: Any | None = None) -> MacroResult:
 
 # ── sending ──────────────────────────────────────────────────────────────────────────────
 def _password(excel: ExcelWorkbook, target: Any) -> str:
-    from addin.credentials import get_password
+    from addin.io.credentials import get_password
 
     def ask(text: str) -> str:
         # Excel's InputBox shows what is typed: the Paramètres button stores it once instead.
@@ -248,8 +248,8 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
             f"({ledger.safe_url(target.server)}) ?\nUn import est définitif.",
             f"{TITLE} — production"):
         raise _Cancelled("Import en production annulé : rien n'a été envoyé.")
-    from addin.client import GestimumClient
-    from addin.lines import Options
+    from addin.core.lines import Options
+    from addin.io.client import GestimumClient
 
     options = Options(fichier=target.fichier, utilisateur=target.utilisateur,
                       mot_passe=_password(excel, target), batch_size=target.batch_size, test=test)
@@ -301,7 +301,7 @@ def connexion(book: Any | None = None) -> MacroResult:
     """Show (or create) the Connexion sheet, then keep the password in the OS credential store."""
 
     def body(excel: ExcelWorkbook) -> MacroResult:
-        from addin.credentials import ENV_VAR, store_password
+        from addin.io.credentials import ENV_VAR, store_password
 
         created = ""
         if CONNEXION_SHEET not in excel.sheet_names():
@@ -339,7 +339,7 @@ def tester_connexion(book: Any | None = None) -> MacroResult:
     """The two `Outils` version requests against the Connexion sheet's server."""
 
     def body(excel: ExcelWorkbook) -> MacroResult:
-        from addin.client import GestimumClient
+        from addin.io.client import GestimumClient
 
         target = _target(excel)
         excel.status(f"Gestimum — connexion à {ledger.safe_url(target.server)}…")

@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 import xlwings as xw
 
-from addin.catalog import Endpoint, get_endpoint, import_endpoints, resolve_endpoint
-from addin.issues import Issue, Severity
-from addin.xlam.ribbon import UDFS
+from addin.core.catalog import Endpoint, get_endpoint, import_endpoints, resolve_endpoint
+from addin.core.issues import Issue, Severity
+from addin.excel.xlam.ribbon import UDFS
 
 __all__ = ["ERROR_PREFIX", "GESTIMUM_CHAMPS", "GESTIMUM_CONTROLE", "GESTIMUM_LIGNE", "KIND_LABELS"]
 
@@ -80,7 +80,7 @@ def _flat(value: object) -> list[object]:
 
 def _read_row(endpoint_name: object, entetes: object, valeurs: object) -> Any:
     """The (headers, values) pair read exactly as a two-row sheet: header row 1, data row 2."""
-    from addin.sheet import read_sheet
+    from addin.core.sheet import read_sheet
 
     endpoint = _endpoint(endpoint_name)
     headers, values = _flat(entetes), _flat(valeurs)
@@ -103,7 +103,7 @@ def _describe(issue: Issue) -> str:
 
 
 def _issues(data: Any) -> list[Issue]:
-    from addin.validate import validate
+    from addin.core.validate import validate
 
     return validate(data)
 
@@ -115,7 +115,7 @@ def GESTIMUM_CHAMPS(endpoint: str) -> list[list[object]] | str:  # noqa: N802 - 
     """Fields of an import endpoint: code, label, type, max length, mandatory (spills)."""
     found = _endpoint(endpoint)
     rows: list[list[object]] = [list(CHAMPS_HEADER)]
-    from addin.rules import required_fields
+    from addin.core.rules import required_fields
 
     required = required_fields(found)
     for f in found.fields:
@@ -132,8 +132,8 @@ def GESTIMUM_CHAMPS(endpoint: str) -> list[list[object]] | str:  # noqa: N802 - 
 @_readable_errors
 def GESTIMUM_LIGNE(endpoint: str, entetes: list[object], valeurs: list[object]) -> str:  # noqa: N802
     """The import line Gestimum would receive for this row (same formatting as the import)."""
-    from addin.lines import Options, build_batches
-    from addin.validate import format_rows
+    from addin.core.lines import Options, build_batches
+    from addin.core.validate import format_rows
 
     data = _read_row(endpoint, entetes, valeurs)
     blocking = [i for i in _issues(data) if i.severity is Severity.BLOCKING]

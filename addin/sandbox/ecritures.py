@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from addin import catalog
+from addin.core import catalog
 
 from . import spec
 from .errors import RequestError

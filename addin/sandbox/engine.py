@@ -15,7 +15,7 @@ from datetime import datetime
 from itertools import repeat
 from typing import Any
 
-from addin import catalog
+from addin.core import catalog
 
 from . import ecritures, spec
 from .errors import bad_request

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from addin import catalog
+from addin.core import catalog
 
 from . import engine, spec
 from .errors import RequestError, bad_request

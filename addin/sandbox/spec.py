@@ -1,7 +1,7 @@
 """Sandbox-side field rules, built once per endpoint from the catalog *data*.
 
-Deliberately independent from the add-in's validation code (only `addin.catalog`, a data loader,
-is shared): if both sides used the same checks, their bugs would agree and tests would prove
+Deliberately independent from the add-in's validation code (only `addin.core.catalog`, a data
+loader, is shared): if both sides used the same checks, their bugs would agree and tests would prove
 nothing. Checks work on a column's *distinct* values so that most of the work runs in C.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from addin import catalog
+from addin.core import catalog
 
 # Fields whose documentation says "Séparateur décimal : point ou virgule"; the catalog only
 # carries one decimal mark per field (a test checks this list against endpoints.json).

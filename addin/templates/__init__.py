@@ -11,7 +11,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from addin.catalog import Endpoint, get_endpoint, import_endpoints
+from addin.core.catalog import Endpoint, get_endpoint, import_endpoints
 from addin.templates.package import save_deterministic
 from addin.templates.plan import WORKBOOK_TITLES, WORKBOOKS, workbook_endpoints
 from addin.templates.readme import add_readme

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from addin.catalog import Endpoint, Field, get_endpoint, import_endpoints
-from addin.connexion import is_password_label
-from addin.layout import REQUIRED_MARK, STATUS_HEADER
+from addin.core.catalog import Endpoint, Field, get_endpoint, import_endpoints
+from addin.core.connexion import is_password_label
+from addin.core.layout import REQUIRED_MARK, STATUS_HEADER
 
 __all__ = [
     "CONDITIONAL_MARK",

@@ -6,9 +6,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.catalog import Endpoint, import_endpoints
-from addin.connexion import CONNEXION_SHEET, PASSWORD_NOTE
-from addin.layout import JOURNAL_SHEET, RESULTATS_SHEET, STATUS_HEADER
+from addin.core.catalog import Endpoint, import_endpoints
+from addin.core.connexion import CONNEXION_SHEET, PASSWORD_NOTE
+from addin.core.layout import JOURNAL_SHEET, RESULTATS_SHEET, STATUS_HEADER
 from addin.templates.plan import sheet_title
 from addin.templates.sheets import ECRITURES_ROWS
 

@@ -16,9 +16,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.catalog import Endpoint, Field
-from addin.connexion import CONNEXION_SHEET, DEFAULTS, ENVIRONMENTS, HELP, KEYS, PASSWORD_NOTE
-from addin.layout import (
+from addin.core.catalog import Endpoint, Field
+from addin.core.connexion import CONNEXION_SHEET, DEFAULTS, ENVIRONMENTS, HELP, KEYS, PASSWORD_NOTE
+from addin.core.layout import (
     DATA_ROW,
     HEADER_ROW,
     JOURNAL_HEADERS,
@@ -326,7 +326,7 @@ def add_journal(wb: Workbook) -> Worksheet:
 
 
 def add_connexion(wb: Workbook) -> Worksheet:
-    """The Connexion sheet: label/value pairs read by `addin.connexion`; never a password."""
+    """The Connexion sheet: label/value pairs read by `addin.core.connexion`; never a password."""
     ws = wb.create_sheet(CONNEXION_SHEET)
     _title_row(ws, ("Paramètre", "Valeur", "Aide"), {1: 20, 2: 34, 3: 80})
     ws.freeze_panes = None

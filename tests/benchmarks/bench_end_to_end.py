@@ -17,11 +17,11 @@ from pathlib import Path
 
 import openpyxl
 
-from addin import pipeline
-from addin.client import GestimumClient
-from addin.lines import Options
+from addin.core import pipeline
+from addin.core.lines import Options
+from addin.io.client import GestimumClient
+from addin.io.workbook import open_workbook
 from addin.sandbox import running_sandbox
-from addin.workbook import open_workbook
 
 HEADER = ["PCF_CODE", "PCF_RS", "CPT_NUMERO", "PCF_RUE", "PCF_CP", "PCF_VILLE", "PAY_CODE",
           "PCF_TEL1", "PCF_EMAIL", "PCF_DATIMM", "PCF_CAPITA", "PCF_SIRET"]

@@ -14,11 +14,11 @@ import sys
 import time
 from collections.abc import Callable
 
-from addin.catalog import get_endpoint
-from addin.issues import has_blocking
-from addin.lines import Options, build_batches, build_body
-from addin.sheet import read_sheet
-from addin.validate import validate
+from addin.core.catalog import get_endpoint
+from addin.core.issues import has_blocking
+from addin.core.lines import Options, build_batches, build_body
+from addin.core.sheet import read_sheet
+from addin.core.validate import validate
 
 HEADER = [
     "#STATUT", "DOC_STYPE", "DOC_DATE", "DOC_DT_PRV", "DOC_REFPCF", "PCF_CODE", "REP_CODE",

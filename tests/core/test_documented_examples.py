@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from addin import issues as ic
-from addin.catalog import Endpoint, get_endpoint, import_endpoints
-from addin.lines import Options, build_batches, build_body
-from addin.sheet import read_sheet
-from addin.validate import validate
+from addin.core import issues as ic
+from addin.core.catalog import Endpoint, get_endpoint, import_endpoints
+from addin.core.lines import Options, build_batches, build_body
+from addin.core.sheet import read_sheet
+from addin.core.validate import validate
 
 
 def body_of(endpoint: Endpoint, grid: list[list[object]], options: Options) -> dict[str, Any]:

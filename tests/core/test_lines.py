@@ -6,10 +6,10 @@ import hashlib
 
 import pytest
 
-from addin.catalog import get_endpoint
-from addin.lines import MASK, Batch, Options, build_batches, build_body, line_digest
-from addin.sheet import SheetData, read_sheet
-from addin.validate import has_blocking, validate
+from addin.core.catalog import get_endpoint
+from addin.core.lines import MASK, Batch, Options, build_batches, build_body, line_digest
+from addin.core.sheet import SheetData, read_sheet
+from addin.core.validate import has_blocking, validate
 
 
 def sheet(endpoint: str, header: list[str], *rows: list[object]) -> SheetData:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from addin import issues as ic
-from addin.catalog import get_endpoint
-from addin.issues import Severity, column_letter, location
-from addin.sheet import SheetRow, read_sheet
+from addin.core import issues as ic
+from addin.core.catalog import get_endpoint
+from addin.core.issues import Severity, column_letter, location
+from addin.core.sheet import SheetRow, read_sheet
 
 CLIENTS = get_endpoint("Clients")
 
@@ -182,7 +182,7 @@ def test_location(sheet: str, row: int | None, column: str, expected: str) -> No
 
 
 def test_documented_issue_codes_exist() -> None:
-    """Every code ARCHITECTURE.md lists is a stable constant of addin.issues."""
+    """Every code ARCHITECTURE.md lists is a stable constant of addin.core.issues."""
     listed = {"unknown-column", "duplicate-column", "missing-column", "required", "too-long",
               "type-error", "not-in-list", "separator-in-value", "line-break-in-value",
               "delimiter-in-value", "leading-zero-lost", "unsupported-character",

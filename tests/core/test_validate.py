@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from addin import issues as ic
-from addin.catalog import get_endpoint
-from addin.issues import Issue, Severity
-from addin.sheet import read_sheet
-from addin.validate import has_blocking, validate
+from addin.core import issues as ic
+from addin.core.catalog import get_endpoint
+from addin.core.issues import Issue, Severity
+from addin.core.sheet import read_sheet
+from addin.core.validate import has_blocking, validate
 
 
 def check(endpoint: str, header: list[str], *rows: list[object]) -> list[Issue]:

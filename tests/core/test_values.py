@@ -7,10 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from addin import issues as ic
-from addin.catalog import Field, get_endpoint
-from addin.issues import Severity
-from addin.values import Problem, format_value, make_column_formatter, make_formatter, parse_decimal
+from addin.core import issues as ic
+from addin.core.catalog import Field, get_endpoint
+from addin.core.issues import Severity
+from addin.core.values import (
+    Problem,
+    format_value,
+    make_column_formatter,
+    make_formatter,
+    parse_decimal,
+)
 
 CLIENTS = get_endpoint("Clients")
 ECRITURES = get_endpoint("Ecritures")

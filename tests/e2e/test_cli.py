@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.catalog import get_endpoint
 from addin.cli import main
-from addin.layout import JOURNAL_SHEET, RESULTATS_SHEET, STATUS_HEADER
+from addin.core.catalog import get_endpoint
+from addin.core.layout import JOURNAL_SHEET, RESULTATS_SHEET, STATUS_HEADER
 from addin.sandbox import running_sandbox
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import openpyxl
 
-from addin.catalog import get_endpoint
 from addin.cli import main
-from addin.demo import demo_workbook_path
-from addin.demo_data import DEMO_SHEETS
-from addin.layout import DATA_ROW, HEADER_ROW, RESULTATS_SHEET, STATUS_HEADER
+from addin.commands.demo import demo_workbook_path
+from addin.commands.demo_data import DEMO_SHEETS
+from addin.core.catalog import get_endpoint
+from addin.core.layout import DATA_ROW, HEADER_ROW, RESULTATS_SHEET, STATUS_HEADER
 
 
 def _rows(ws, codes: tuple[str, ...]) -> list[tuple[object, ...]]:
@@ -24,7 +24,7 @@ def _rows(ws, codes: tuple[str, ...]) -> list[tuple[object, ...]]:
 
 
 def test_bundled_workbook_holds_the_demo_data() -> None:
-    """addin/data/demo.xlsx is `python -m addin.demo --build` of demo_data.py."""
+    """addin/data/demo.xlsx is `python -m addin.commands.demo --build` of demo_data.py."""
     wb = openpyxl.load_workbook(demo_workbook_path())
     for name, (codes, rows) in DEMO_SHEETS.items():
         ws = next(w for w in wb.worksheets if name in w.tables)

@@ -6,11 +6,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from addin import ledger
-from addin.errors import WorkbookError
-from addin.excel import MAX_ROWS, ExcelWorkbook, StatusBarProgress
-from addin.issues import column_letter
-from addin.results import RowOutcome
+from addin.core import ledger
+from addin.core.answers import RowOutcome
+from addin.core.errors import WorkbookError
+from addin.core.issues import column_letter
+from addin.excel.book import MAX_ROWS, ExcelWorkbook, StatusBarProgress
 
 from .fakexw import FakeBook
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from addin import ledger, macros
-from addin.connexion import parse_connexion
-from addin.xlam.ribbon import MACROS
+from addin import macros
+from addin.core import ledger
+from addin.core.connexion import parse_connexion
+from addin.excel.xlam.ribbon import MACROS
 
 from .conftest import PROSPECT_CODES, BookFactory, MemoryKeyring, prospect
 from .fakexw import CellError, FakeBook
@@ -311,7 +312,7 @@ def test_unexpected_bug_is_a_french_message_never_a_traceback(
 
 def test_a_crash_mid_run_keeps_the_ledger_rows_of_batches_already_sent(
         make_book: BookFactory, sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from addin.client import GestimumClient
+    from addin.io.client import GestimumClient
 
     real = GestimumClient.post_import
     calls: list[int] = []

@@ -10,11 +10,11 @@ import pytest
 import xlwings as xw
 
 from addin import udfs
-from addin.catalog import get_endpoint
-from addin.lines import Options, build_batches
-from addin.sheet import read_sheet
+from addin.core.catalog import get_endpoint
+from addin.core.lines import Options, build_batches
+from addin.core.sheet import read_sheet
+from addin.excel.xlam.ribbon import UDFS
 from addin.udfs import GESTIMUM_CHAMPS, GESTIMUM_CONTROLE, GESTIMUM_LIGNE
-from addin.xlam.ribbon import UDFS
 
 PROSPECTS = ["PCF_CODE", "CPT_NUMERO", "PCF_RS", "PCF_RUE", "PCF_CP", "PCF_VILLE"]
 DEVISES = ["DEV_CODE", "DEV_LIB", "DEV_COURS", "DEV_DT_ACT", "DEV_INCERT"]

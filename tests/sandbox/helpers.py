@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from addin import catalog
+from addin.core import catalog
 from addin.sandbox import SandboxHandle
 
 # One shared client: `httpx.post()` builds a TLS context per call (~40 ms), too slow here.

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from addin import catalog
+from addin.core import catalog
 from addin.sandbox import running_sandbox
 
 from .helpers import HTTP, STAMP

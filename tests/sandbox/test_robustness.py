@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from addin import catalog
+from addin.core import catalog
 from addin.sandbox import SandboxHandle
 
 from .helpers import body, post

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from addin.layout import DATA_ROW, HEADER_ROW
+from addin.core.layout import DATA_ROW, HEADER_ROW
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "docs" / "images" / "template-clients.png"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from addin.connexion import DEFAULTS, KEYS, is_password_label, parse_connexion
-from addin.layout import HEADER_ROW, LABEL_ROW, RESULTATS_HEADERS, required_label
+from addin.core.connexion import DEFAULTS, KEYS, is_password_label, parse_connexion
+from addin.core.layout import HEADER_ROW, LABEL_ROW, RESULTATS_HEADERS, required_label
 
 
 def test_parse_connexion_reads_labels_loosely_and_numbers_as_text() -> None:

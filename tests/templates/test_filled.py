@@ -13,14 +13,14 @@ import pytest
 from openpyxl import load_workbook
 
 from addin import cli
-from addin.catalog import Endpoint, Field, import_endpoints
-from addin.issues import Severity
-from addin.layout import DATA_ROW, HEADER_ROW
-from addin.lines import Options, build_batches, build_body
-from addin.sheet import read_sheet
+from addin.core.catalog import Endpoint, Field, import_endpoints
+from addin.core.issues import Severity
+from addin.core.layout import DATA_ROW, HEADER_ROW
+from addin.core.lines import Options, build_batches, build_body
+from addin.core.sheet import read_sheet
+from addin.core.validate import validate
 from addin.templates import PER_ENDPOINT_DIR
 from addin.templates.plan import sheet_title
-from addin.validate import validate
 
 from .conftest import COMMITTED
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.layout import DATA_ROW, HEADER_ROW
+from addin.core.layout import DATA_ROW, HEADER_ROW
 from addin.templates import WORKBOOKS
 
 pytestmark = pytest.mark.libreoffice

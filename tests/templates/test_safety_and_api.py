@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from addin.catalog import Choice, get_endpoint
-from addin.connexion import CONNEXION_SHEET, is_password_label
-from addin.layout import DATA_ROW, HEADER_ROW
+from addin.core.catalog import Choice, get_endpoint
+from addin.core.connexion import CONNEXION_SHEET, is_password_label
+from addin.core.layout import DATA_ROW, HEADER_ROW
 from addin.templates import build_sheet, main_templates
 from addin.templates.sheets import LISTES_SHEET
 

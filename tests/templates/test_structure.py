@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.catalog import Endpoint, Field, import_endpoints
-from addin.connexion import CONNEXION_SHEET, DEFAULTS, parse_connexion
-from addin.layout import (
+from addin.core.catalog import Endpoint, Field, import_endpoints
+from addin.core.connexion import CONNEXION_SHEET, DEFAULTS, parse_connexion
+from addin.core.layout import (
     DATA_ROW,
     HEADER_ROW,
     JOURNAL_HEADERS,

@@ -1,0 +1,252 @@
+"""The CLI commands: each one a thin shell over the pipeline and the adapters.
+
+Output is French; progress bars and tables go through rich so that pipes and terminals both
+read well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from addin.core import pipeline
+from addin.core.catalog import endpoints
+from addin.core.issues import Issue, Severity
+from addin.core.lines import Options
+from addin.core.target import Target, resolve_target
+
+# Piped output (tests, logs) gets a wide fixed width so that tables are never truncated.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, highlight=False, soft_wrap=True,
+              width=None if sys.stderr.isatty() else 200)
+
+
+def _open(path: Path):  # noqa: ANN202 - returns the openpyxl adapter
+    from addin.io.workbook import open_workbook
+
+    return open_workbook(path)
+
+
+def print_issues(issues: list[Issue], console: Console = out) -> None:
+    """Every issue on one line: where, field, code, severity and what to do."""
+    for issue in issues:
+        where = f"{issue.sheet}!{issue.column}{issue.row or ''}" if issue.sheet else ""
+        field = f" [{issue.field}]" if issue.field else ""
+        severity = "bloquant" if issue.severity is Severity.BLOCKING else "avertissement"
+        value = f" (valeur « {issue.value} »)" if issue.value else ""
+        console.print(
+            f"{where}{field} {issue.code} ({severity}) : {issue.message}{value}", markup=False
+        )
+
+
+def _summary(checks: list[pipeline.SheetCheck]) -> tuple[int, int]:
+    blocking = sum(1 for c in checks for i in c.issues if i.severity is Severity.BLOCKING)
+    warnings = sum(1 for c in checks for i in c.issues if i.severity is not Severity.BLOCKING)
+    return blocking, warnings
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Offline validation: prints every issue; 2 when something blocks."""
+    book = _open(args.workbook)
+    plans = pipeline.select_sheets(book, args.sheet, args.endpoint)
+    checks = pipeline.check(book, plans, delimiter=args.delimiteur,
+                            skip_hidden=args.ignorer_masquees)
+    for c in checks:
+        print_issues(c.issues)
+    blocking, warnings = _summary(checks)
+    for c in checks:
+        count = sum(1 for i in c.issues if i.severity is Severity.BLOCKING)
+        out.print(
+            f"{c.plan.sheet} → {c.plan.endpoint.name} : {len(c.data.rows)} ligne(s), "
+            f"{count} problème(s) bloquant(s)",
+            markup=False,
+        )
+    if blocking:
+        out.print(f"{blocking} problème(s) bloquant(s), {warnings} avertissement(s) : "
+                  "corrigez les cellules indiquées avant l'import.", markup=False)
+        return 2
+    out.print(f"Aucun problème bloquant ({warnings} avertissement(s)).", markup=False)
+    return 0
+
+
+def _options(target: Target, *, password: str, test: bool, delimiter: str = "") -> Options:
+    return Options(
+        fichier=target.fichier,
+        utilisateur=target.utilisateur,
+        mot_passe=password,
+        batch_size=target.batch_size,
+        test=test,
+        identificateur_texte=delimiter,
+    )
+
+
+def cmd_payload(args: argparse.Namespace) -> int:
+    """The exact JSON bodies that would be POSTed, password masked, nothing sent."""
+    book = _open(args.workbook)
+    plans = pipeline.select_sheets(book, [args.sheet], args.endpoint)
+    checked = pipeline.check(book, plans, delimiter=args.delimiteur,
+                             skip_hidden=args.ignorer_masquees)[0]
+    if checked.blocking:
+        print_issues(checked.issues, err)
+        err.print("Problèmes bloquants : aucune requête ne serait envoyée.", markup=False)
+        return 2
+    if args.test and not checked.plan.endpoint.test_mode:
+        err.print(f"{checked.plan.endpoint.name} n'a pas de mode test dans Gestimum.", markup=False)
+        return 2
+    target = resolve_target(args, book.connexion())
+    from addin.cli import print_json
+
+    options = _options(target, password="", test=args.test, delimiter=args.delimiteur)
+    print_json(pipeline.payloads(checked, options))
+    return 0
+
+
+class _BarProgress:
+    """rich progress bar over batches and rows of each sheet."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, int] = {}
+
+    def start(self, sheet: str, batches: int, rows: int) -> None:
+        self._tasks[sheet] = self._progress.add_task(f"{sheet} lot 0/{batches}", total=rows)
+
+    def advance(self, sheet: str, batch: int, batches: int, rows_done: int) -> None:
+        self._progress.update(
+            self._tasks[sheet], completed=rows_done, description=f"{sheet} lot {batch}/{batches}"
+        )
+
+
+def _confirm_production(target: Target, args: argparse.Namespace) -> bool:
+    if target.environment != "production" or args.yes or args.test:
+        return True
+    if not sys.stdin.isatty():
+        err.print("Environnement « production » : relancez avec --yes pour confirmer l'import.",
+                  markup=False)
+        return False
+    answer = input(f"Importer dans la société de PRODUCTION {target.fichier} "
+                   f"({target.server}) ? Tapez « oui » pour confirmer : ")
+    return answer.strip().lower() in ("oui", "o", "yes", "y")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Validate, send batch by batch, write statuses/Résultats/Journal; DESIGN §3.2 exit codes."""
+    from addin.io.client import GestimumClient
+    from addin.io.credentials import get_password
+
+    book = _open(args.workbook)
+    plans = pipeline.select_sheets(book, args.sheet, args.endpoint, all_sheets=args.all)
+    if not args.sheet and not args.all and len(plans) > 1:
+        names = ", ".join(p.sheet for p in plans)
+        err.print(f"Plusieurs feuilles de données ({names}) : précisez --sheet ou --all.",
+                  markup=False)
+        return 2
+    if args.test and not any(p.endpoint.test_mode for p in plans):
+        err.print("Aucune des feuilles choisies n'a de mode test dans Gestimum (le mode test "
+                  "existe pour Clients, Prospects, Fournisseurs, Comptes, BanquesTiers et "
+                  "Ecritures) : rien n'a été envoyé.", markup=False)
+        return 2
+    checks = pipeline.check(book, plans, delimiter=args.delimiteur,
+                            skip_hidden=args.ignorer_masquees)
+    issues = [i for c in checks for i in c.issues]
+    print_issues(issues, err)
+    if any(c.blocking for c in checks):
+        err.print("Problèmes bloquants : rien n'a été envoyé. Corrigez les cellules indiquées.",
+                  markup=False)
+        return 2
+    target = resolve_target(args, book.connexion())
+    if not _confirm_production(target, args):
+        return 2
+    prompt = _prompt if sys.stdin.isatty() else None
+    password = get_password(target.server, target.fichier, target.utilisateur, prompt=prompt)
+    options = _options(target, password=password, test=args.test, delimiter=args.delimiteur)
+    with GestimumClient(target.server, verify=not args.insecure) as client, Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err, transient=False,
+    ) as bar:
+        report = pipeline.run_import(
+            checks, book.sink(args.out), client.post_import, options,
+            target=target.as_ledger(), progress=_BarProgress(bar), reimport=args.reimport,
+            locate=args.localiser,
+        )
+    print_report(report, args.out or args.workbook)
+    return report.exit_code
+
+
+def _prompt(text: str) -> str:
+    import getpass
+
+    return getpass.getpass(text)
+
+
+def print_report(report: pipeline.RunReport, written: Path | None) -> None:
+    """The per-sheet summary table and what to do next."""
+    table = Table(title="Test (rien n'a été écrit)" if report.test else "Import")
+    done = "Valides (test)" if report.test else "Importées"
+    for col in ("Feuille", "Point d'entrée", "Lignes", "Envoyées", done, "Rejetées",
+                "Avertissements", "À vérifier", "Déjà importées", "Pièces"):
+        table.add_column(col)
+    for s in report.sheets:
+        table.add_row(s.sheet, s.endpoint, str(s.rows), str(s.sent), str(s.imported),
+                      str(s.rejected), str(s.warned), str(s.unknown), str(s.skipped),
+                      ", ".join(s.pieces[:4]) + (" …" if len(s.pieces) > 4 else ""))
+    out.print(table)
+    for message in report.messages:
+        out.print(message, markup=False)
+    if written is not None:
+        out.print(f"Résultats écrits dans {written} (colonne #STATUT, feuilles Résultats et "
+                  "Journal).", markup=False)
+
+
+def cmd_version(args: argparse.Namespace) -> int:
+    """The two Outils requests."""
+    from addin.io.client import GestimumClient
+
+    with GestimumClient(args.server, verify=not args.insecure) as client:
+        ws, erp = client.versions()
+    out.print(f"Web Service Gestimum : {ws}\nERP Gestimum : {erp}", markup=False)
+    return 0
+
+
+def cmd_endpoints(args: argparse.Namespace) -> int:
+    """Name, French label, test mode and field count of every import endpoint."""
+    table = Table(title="Points d'entrée Gestimum")
+    for col in ("Nom", "Libellé", "Mode test", "Champs", "Ordre"):
+        table.add_column(col)
+    for ep in endpoints():
+        if ep.is_import:
+            table.add_row(ep.name, ep.label, "oui" if ep.test_mode else "non",
+                          str(len(ep.fields)), str(ep.rank))
+    out.print(table)
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """Run the sandbox server until Ctrl+C."""
+    from addin.sandbox import serve_forever
+
+    serve_forever(args.host, args.port, args.data, args.latency)
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from addin.templates import main_templates
+
+    return main_templates(args.out)
+
+
+def cmd_install_addin(args: argparse.Namespace) -> int:
+    from addin.excel.install import main_install
+
+    return main_install(args.uninstall)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from addin.commands.demo import run_demo
+
+    return run_demo(args.out)

@@ -1,0 +1,289 @@
+"""Gestimum answers → per-row truth: statistics, journal messages, created pièces (stdlib only).
+
+Line-level rejections never change `resultat` (documented): the truth is in the statistics and
+the journal, whose `La ligne N …` messages count the DATA lines of the batch from 1.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from addin.core.answer_journal import ParsedJournal, parse_journal, split_fields
+from addin.core.errors import InvalidImportAnswerError, ServerError
+from addin.core.ledger import (
+    BatchOutcome,
+    RowOutcome,
+    RowState,
+    blocked_row,
+    refused_outcome,
+    status_text,
+    unknown_outcome,
+)
+
+__all__ = [
+    "BatchOutcome",
+    "RowOutcome",
+    "RowState",
+    "blocked_row",
+    "parse_answer",
+    "refused_outcome",
+    "unknown_outcome",
+]
+
+NO_REASON = "motif non précisé par Gestimum"
+UNIDENTIFIED = "rejet possible non identifié par le journal"
+_OK_RESULTS = {"succes", "success", "ok", "termine", "reussi"}
+
+
+def parse_answer(
+    endpoint: Any,
+    answer: Mapping[str, Any],
+    batch: Any,
+    *,
+    test: bool | None = None,
+    groups: Sequence[Sequence[int]] | None = None,
+) -> BatchOutcome:
+    """Turn one decoded answer into a `BatchOutcome` (rows in `batch.rows` order).
+
+    `groups` (0-based line indexes per pièce) defaults to `batch.groups`, else is computed from
+    the lines and `endpoint.grouping`; `test` defaults to `batch.test`.
+    """
+    if test is None:
+        test = bool(getattr(batch, "test", False))
+    rows: list[int] = list(batch.rows)
+    body = _unwrap(answer)
+    resultat = str(body.get("resultat", ""))
+    server_message = str(body.get("message", ""))
+    journal = _journal_lines(body.get("journal"))
+    stats = _statistics(body.get("statistiques"))
+    parsed = parse_journal(journal, list(getattr(batch, "lines", []) or []), endpoint, len(rows))
+
+    imported_n, rejected_n = _counts(stats, parsed)
+    if imported_n is None and not parsed.finished and not parsed.rejected:
+        if _normalise(resultat) in _OK_RESULTS or not resultat:
+            why = "la réponse ne contient ni statistiques ni journal"
+        else:
+            why = f"Gestimum a répondu « {resultat} » {server_message}".strip()
+        return unknown_outcome(batch, why, test=test, journal=journal, resultat=resultat)
+
+    sent = len(rows)
+    identified = {n: r for n, r in parsed.rejected.items() if 1 <= n <= sent}
+    remaining = sent - len(identified)
+    if imported_n is None:
+        imported_n = max(sent - max(rejected_n or 0, len(identified)), 0)
+    # imported counts decide what happened to the rows the journal does not name.
+    if imported_n >= remaining:
+        rest = "ok"
+    elif imported_n == 0:
+        rest = "rejected"
+    else:
+        rest = "unknown"
+
+    ok_state = RowState.TESTED if test else RowState.IMPORTED
+    bad_state = RowState.TEST_REJECTED if test else RowState.REJECTED
+    outcomes: list[RowOutcome] = []
+    kinds: list[str] = []
+    for n, excel_row in enumerate(rows, start=1):
+        warnings = list(parsed.warnings.get(n, []))
+        if n in identified:
+            kind, reasons = "rejected", identified[n] or [NO_REASON]
+        else:
+            kind, reasons = rest, ([NO_REASON] if rest == "rejected" else [])
+        kinds.append(kind)
+        if kind == "ok":
+            state = RowState.WARNING if warnings and not test else ok_state
+        elif kind == "rejected":
+            state = bad_state
+        else:
+            state, reasons = RowState.UNKNOWN, [UNIDENTIFIED]
+        outcomes.append(RowOutcome(excel_row, state, "", reasons, warnings, [], n))
+
+    pieces_by_row = _attribute_pieces(parsed.pieces, kinds, _groups(batch, endpoint, groups))
+    for outcome in outcomes:
+        if outcome.line is not None and outcome.line in pieces_by_row:
+            outcome.pieces = pieces_by_row[outcome.line]
+            outcome.text = status_text(
+                outcome.state, outcome.reasons, outcome.warnings, outcome.pieces
+            )
+
+    locate = rest == "unknown" and bool(getattr(endpoint, "test_mode", False))
+    extra = max((rejected_n or 0) - len(identified), 0) if rest == "unknown" else 0
+    return _summarise(
+        outcomes, parsed, locate, extra, test=test, journal=journal, statistics=stats,
+        resultat=resultat, server_message=server_message,
+    )  # fmt: skip
+
+
+def compute_groups(
+    endpoint: Any, header: str | None, lines: Sequence[str]
+) -> list[list[int]] | None:
+    """0-based line indexes per pièce: a new pièce starts when a grouping field changes."""
+    grouping = getattr(endpoint, "grouping", None)
+    if not grouping or not header:
+        return None
+    separator = getattr(endpoint, "separator", None) or ";"
+    codes = [c.strip().upper() for c in split_fields(header, separator)]
+    positions = [codes.index(g) for g in grouping if g in codes]
+    groups: list[list[int]] = []
+    previous: tuple[str, ...] | None = None
+    for i, line in enumerate(lines):
+        values = split_fields(line, separator)
+        current = tuple(values[p].strip() if p < len(values) else "" for p in positions)
+        if current != previous:
+            groups.append([])
+            previous = current
+        groups[-1].append(i)
+    return groups
+
+
+# -- answer shape -------------------------------------------------------------------------
+
+
+def _unwrap(answer: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The object inside `{"result": [ … ]}`; tolerates the bare object too."""
+    if not isinstance(answer, Mapping):
+        raise InvalidImportAnswerError(detail=f"type {type(answer).__name__}")
+    if "error" in answer:
+        message = str(answer["error"])
+        raise ServerError(f"Gestimum a refusé la requête : {message}", server_message=message)
+    result = answer.get("result", answer)
+    if isinstance(result, list):
+        result = next((item for item in result if isinstance(item, Mapping)), None)
+    if not isinstance(result, Mapping) or not (
+        {"resultat", "statistiques", "journal", "message"} & set(result)
+    ):
+        raise InvalidImportAnswerError(detail="ni result, ni resultat, ni statistiques")
+    return result
+
+
+def _journal_lines(raw: object) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [line for line in raw.splitlines() if line.strip()]
+    if isinstance(raw, list | tuple):
+        return [str(line) for line in raw if line is not None and str(line).strip()]
+    return [str(raw)]
+
+
+def _normalise(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum() or c == "_").lower()
+
+
+def _statistics(raw: object) -> dict[str, int]:
+    """Statistics with accent-free lower-case keys and int values (strings in the docs)."""
+    if isinstance(raw, str):  # the Statistiques.txt INI text itself
+        raw = dict(
+            line.split("=", 1) for line in raw.splitlines() if "=" in line and "[" not in line
+        )
+    if not isinstance(raw, Mapping):
+        return {}
+    stats: dict[str, int] = {}
+    for key, value in raw.items():
+        number = _to_int(value)
+        if number is not None:
+            stats[_normalise(str(key))] = number
+    return stats
+
+
+def _to_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    match = re.fullmatch(r"\s*(\d+)(?:[.,]0+)?\s*", str(value))
+    return int(match.group(1)) if match else None
+
+
+def _counts(stats: dict[str, int], parsed: ParsedJournal) -> tuple[int | None, int | None]:
+    """(imported, rejected) from the statistics, else from the journal's own counts."""
+    if "nombre_lignes_importees" in stats or "nombre_lignes_non_importees" in stats:
+        return stats.get("nombre_lignes_importees"), stats.get("nombre_lignes_non_importees")
+    imported = [v for k, v in stats.items() if k.startswith("nombre_lignes_") and "import" in k]
+    rejected = [v for k, v in stats.items() if k.startswith("nombre_lignes_") and "rejet" in k]
+    if imported or rejected:  # Ecritures: entries, due dates and analytic lines all count
+        return sum(imported), sum(rejected)
+    return parsed.imported, parsed.not_imported
+
+
+def _groups(
+    batch: Any, endpoint: Any, groups: Sequence[Sequence[int]] | None
+) -> list[list[int]] | None:
+    if groups is None:
+        groups = getattr(batch, "groups", None)
+    if groups is not None:
+        return [list(g) for g in groups]
+    return compute_groups(endpoint, getattr(batch, "header", None), list(batch.lines))
+
+
+def _attribute_pieces(
+    pieces: list[str], kinds: list[str], groups: list[list[int]] | None
+) -> dict[int, list[str]]:
+    """Line number → pièces: the k-th pièce created belongs to the k-th document not rejected."""
+    if not pieces or not groups:
+        return {}
+    created = [g for g in groups if any(kinds[i] == "ok" for i in g if i < len(kinds))]
+    if any(kinds[i] == "unknown" for g in groups for i in g if i < len(kinds)):
+        return {}  # cannot tell which documents were created
+    if len(created) != len(pieces):
+        return {}  # journal and documents disagree: keep the pièces at batch level only
+    return {i + 1: [piece] for group, piece in zip(created, pieces, strict=True) for i in group}
+
+
+def _summarise(
+    rows: list[RowOutcome], parsed: ParsedJournal, locate: bool, extra: int, **fields: Any
+) -> BatchOutcome:
+    ok = {RowState.IMPORTED, RowState.WARNING, RowState.TESTED}
+    n_ok = sum(r.state in ok for r in rows)
+    n_bad = sum(r.state in (RowState.REJECTED, RowState.TEST_REJECTED) for r in rows)
+    n_unknown = sum(r.state == RowState.UNKNOWN for r in rows)
+    n_warned = sum(bool(r.warnings) for r in rows if r.state in ok)
+    state = "unknown" if n_unknown else "ok" if not n_bad else "rejected" if not n_ok else "partial"
+    message = _message(state, fields["test"], len(rows), n_ok, n_bad, n_unknown, n_warned, extra)
+    if parsed.pieces:
+        label = "pièce créée" if len(parsed.pieces) == 1 else "pièces créées"
+        message += f" — {label} : {', '.join(parsed.pieces)}"
+    if locate:
+        message += " ; le mode test peut les localiser en découpant le lot"
+    return BatchOutcome(
+        state, n_ok, n_bad, n_warned, list(parsed.pieces), fields.pop("journal"), rows, message,
+        sent=len(rows), unknown=n_unknown, warnings=list(parsed.free_warnings),
+        locate_in_test=locate, **fields,
+    )  # fmt: skip
+
+
+def _s(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n > 1 else ''}"
+
+
+def _message(
+    state: str, test: bool, sent: int, ok: int, bad: int, unknown: int, warned: int, extra: int
+) -> str:
+    """French summary of a batch for the Résultats sheet."""
+    warn = f", {_s(warned, 'ligne')} avec avertissement" if warned else ""
+    nothing = " (rien importé)" if test else ""
+    if state == "ok":
+        valid = "valides" if sent > 1 else "valide"
+        return (
+            f"Test OK : {_s(sent, 'ligne')} {valid}{warn}{nothing}"
+            if test
+            else (f"Importé : {_s(sent, 'ligne')}{warn}")
+        )
+    rejected = f"{_s(bad, 'ligne')} {'rejetées' if bad > 1 else 'rejetée'} sur {sent}"
+    if state == "unknown":
+        head = f"À vérifier : {_s(unknown, 'ligne')} sur {sent} ({extra} rejet(s) non identifié(s)"
+        head += f" par le journal{'; ' + rejected if bad else ''})"
+    elif test:
+        head = f"Test : {rejected}"
+    elif state == "rejected":
+        head = f"Rejeté : {rejected}"
+    else:
+        head = f"Import partiel : {ok} sur {sent} {'importées' if ok > 1 else 'importée'}, {bad}"
+        head += f" {'rejetées' if bad > 1 else 'rejetée'}"
+    return head + nothing + warn

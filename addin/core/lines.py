@@ -1,0 +1,207 @@
+"""Validated rows → import lines, batches and the exact JSON bodies POSTed to Gestimum.
+
+Documented choices:
+* Header line: the field codes sent, in sheet column order, leaving out columns empty on every
+  row to be sent. Trailing empty fields of a line are trimmed, as the documented Comptes and
+  GrillesTarifs examples do (`411JOHNDOE;John Doe;C;JOHNDOE` under a 5-field header).
+* A batch holds at most `batch_size` data lines but never splits a document or a pièce; a group
+  larger than `batch_size` stays whole in a batch of its own.
+* `tester` is sent as "Oui" when testing, and left out otherwise on the endpoints that have it
+  (as their documented examples do); Ecritures always sends it, as its examples do. Asking to
+  test an endpoint without test mode raises ValueError: it must never import for real.
+* The masked password is "********", or "" when there is none.
+* `line_digest` is the SHA-256 of the file lines sent (header included), joined by "\\n".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from addin.core.catalog import Endpoint
+from addin.core.sheet import SheetData
+from addin.core.validate import Formatted, format_rows, group_keys
+
+__all__ = ["Batch", "Options", "build_batches", "build_body", "line_digest", "MASK"]
+
+MASK = "********"
+ECRITURES_FORMAT = "GestimumComptaVariable"
+_ECRITURES_OPTIONAL = ("simulation", "creer_sections_analytiques", "plan_analytique")
+
+
+@dataclass(slots=True)
+class Options:
+    """Connection and request options of a run (defaults follow the documented examples)."""
+
+    fichier: str = "DEMO.Gestimum"
+    utilisateur: str = "DEMO"
+    mot_passe: str = ""
+    batch_size: int = 500
+    test: bool = False
+    deconnecter: str = "Non"
+    exclusif: str = "Non"
+    journal: str = "Oui"
+    statistiques: str = "Oui"
+    identificateur_texte: str = ""
+    params: dict[str, str] = field(default_factory=dict)  # endpoint-specific, by name
+
+
+@dataclass(slots=True)
+class Batch:
+    """One request's worth of lines; `rows` gives the Excel row of each data line."""
+
+    index: int
+    total: int
+    header: str | None
+    lines: list[str]
+    rows: list[int]
+
+    @property
+    def file_lines(self) -> list[str]:
+        """The array sent as `fichier_…`: header line first when there is one."""
+        return [self.header, *self.lines] if self.header is not None else list(self.lines)
+
+
+def _group_sizes(data: SheetData, fs: Formatted, keep: list[int]) -> list[int]:
+    """Sizes, in `keep` order, of the runs of rows that must travel in the same batch."""
+    if data.endpoint.positional:
+        from addin.core.entries import entry_groups
+
+        wanted = set(keep)
+        sizes = [sum(1 for rp in range(s, e) if rp in wanted) for s, e in entry_groups(data, fs)]
+        return [n for n in sizes if n]
+    keys = group_keys(data, fs)
+    if keys is None:
+        return [1] * len(keep)
+    sizes: list[int] = []
+    last = None
+    for rp in keep:
+        key = keys[rp]
+        if sizes and key == last:
+            sizes[-1] += 1
+        else:
+            sizes.append(1)
+            last = key
+    return sizes
+
+
+def _pack(sizes: list[int], size: int) -> list[tuple[int, int]]:
+    """Consecutive (start, end) ranges of at most `size` lines, never cutting a group."""
+    ranges: list[tuple[int, int]] = []
+    start = end = 0
+    if all(n == 1 for n in sizes):
+        total = len(sizes)
+        return [(a, min(a + size, total)) for a in range(0, total, size)]
+    for n in sizes:
+        if end > start and end - start + n > size:
+            ranges.append((start, end))
+            start = end
+        end += n
+    if end > start:
+        ranges.append((start, end))
+    return ranges
+
+
+def build_batches(
+    data: SheetData, options: Options, *, skip_rows: Iterable[int] = frozenset()
+) -> list[Batch]:
+    """Cut the sheet's rows (minus Excel rows `skip_rows`) into batches of import lines.
+
+    Assumes `validate` found nothing blocking (the pipeline checks first); a cell that cannot
+    be formatted raises ValueError rather than sending a broken line.
+    """
+    if options.batch_size < 1:
+        raise ValueError("batch_size must be ≥ 1")
+    fs = format_rows(data, "" if data.endpoint.positional else options.identificateur_texte)
+    skip = frozenset(skip_rows)
+    keep = [rp for rp, r in enumerate(data.rows) if r.row not in skip] if skip else list(
+        range(len(data.rows)))
+    if fs.bad:
+        wanted = set(keep)
+        for rp, j in sorted(fs.bad):
+            if rp in wanted:
+                raise ValueError(f"row {data.rows[rp].row}, column {data.columns[j].code}: "
+                                 "blocking issue, validate before building batches")
+    ranges = _pack(_group_sizes(data, fs, keep), options.batch_size)
+    excel_rows = [data.rows[rp].row for rp in keep]
+    if data.endpoint.positional:
+        header = None
+        from addin.core.entries import entry_lines
+
+        batches = [entry_lines(data, fs, keep[a:b]) for a, b in ranges]
+    else:
+        header, lines = _header_and_lines(data, fs, keep)
+        batches = [lines[a:b] for a, b in ranges]
+    return [Batch(i + 1, len(ranges), header, batch, excel_rows[a:b])
+            for i, ((a, b), batch) in enumerate(zip(ranges, batches, strict=True))]
+
+
+def _header_and_lines(data: SheetData, fs: Formatted, keep: list[int]) -> tuple[str, list[str]]:
+    """Header of the columns not empty on every kept row, and each kept row's line."""
+    cols = fs.cols
+    if len(keep) != fs.n_rows:
+        if not keep:
+            cols = [[] for _ in cols]
+        else:
+            pick = itemgetter(*keep)
+            cols = [list(pick(c)) if len(keep) > 1 else [c[keep[0]]] for c in cols]
+    used = [j for j, c in enumerate(cols) if any(c)]
+    sep = data.endpoint.separator or ";"
+    header = sep.join(data.columns[j].code for j in used)
+    joined = map(sep.join, zip(*(cols[j] for j in used), strict=True))
+    # Trailing empty fields are trimmed, as the documented examples do.
+    return header, [line.rstrip(sep) for line in joined]
+
+
+def build_body(
+    endpoint: Endpoint, batch: Batch, options: Options, *, mask_password: bool = False
+) -> dict[str, Any]:
+    """The JSON body POSTed for one batch, key for key as in the documented examples."""
+    if endpoint.root_key is None or endpoint.file_param is None:
+        raise ValueError(f"{endpoint.name} is not an import endpoint")
+    if options.test and not endpoint.test_mode:
+        raise ValueError(f"{endpoint.name} has no test mode (tester): refusing a real import")
+    password = options.mot_passe
+    if mask_password and password:
+        password = MASK
+    societe = {
+        "fichier": options.fichier,
+        "utilisateur": options.utilisateur,
+        "mot_passe": password,
+        "deconnecter": options.deconnecter,
+        "exclusif": options.exclusif,
+    }
+    declared = {p.name for p in endpoint.params}
+    params: dict[str, Any] = {"journal": options.journal, "statistiques": options.statistiques}
+    if endpoint.positional:
+        fmt = options.params.get("format", ECRITURES_FORMAT)
+        if fmt != ECRITURES_FORMAT:
+            raise ValueError(f"only the {ECRITURES_FORMAT} format is built from sheets")
+        params["format"] = fmt
+        params[endpoint.file_param] = list(batch.lines)
+        params["tester"] = "Oui" if options.test else "Non"
+        for name in _ECRITURES_OPTIONAL:
+            if options.params.get(name):
+                params[name] = options.params[name]
+    else:
+        params.update({
+            "entete": "Oui",
+            "noms_champs": "",
+            "separateur_champs": endpoint.separator or ";",
+            "identificateur_texte": options.identificateur_texte,
+            endpoint.file_param: batch.file_lines,
+        })
+        for name, value in options.params.items():
+            if name in declared and name not in ("tester", "format") and value:
+                params[name] = value
+        if options.test:
+            params["tester"] = "Oui"
+    return {endpoint.root_key: {"societe": societe, "parametres": params}}
+
+
+def line_digest(batch: Batch) -> str:
+    """SHA-256 (hex) of the lines sent, header included, joined by newlines."""
+    return hashlib.sha256("\n".join(batch.file_lines).encode("utf-8")).hexdigest()

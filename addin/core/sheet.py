@@ -1,0 +1,332 @@
+"""A 2-D grid of cell values → `SheetData`: header found by field codes, Excel rows kept.
+
+Documented choices (DESIGN §3.1):
+* The header row is the first row, within the first 20, made of the endpoint's field codes
+  (case-insensitive; at least half of its non-`#` cells are codes, the rest are reported as
+  `unknown-column`). Rows above it (a French label row, a title) are ignored. When no row of
+  codes exists, a row of the fields' French labels is accepted the same way.
+* Headers starting with `#` are never sent; `#STATUT` is where the add-in writes each row's
+  outcome. Any other header, or data under an empty header, is a blocking issue.
+* A row whose only non-empty cells are in `#` columns is blank and skipped.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from addin.core import issues as ic
+from addin.core.catalog import Endpoint, normalise_name
+from addin.core.issues import Issue, Severity, column_letter
+from addin.core.rules import required_fields
+
+__all__ = [
+    "Column",
+    "HEADER_SEARCH_ROWS",
+    "STATUS_HEADER",
+    "SheetData",
+    "SheetRow",
+    "raw_columns",
+    "read_sheet",
+]
+
+STATUS_HEADER = "#STATUT"
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(slots=True)
+class Column:
+    """A sent column: field code, Excel letter, and its index in the grid rows."""
+
+    code: str
+    letter: str
+    index: int
+
+
+class SheetRow:
+    """One non-blank data row: its Excel row number and raw values by field code.
+
+    `read_sheet` stores the raw cells as a tuple (in `SheetData.columns` order) and builds the
+    `values` dict only when asked: 100,000 dicts would cost more than the whole validation.
+    """
+
+    __slots__ = ("row", "status", "cells", "_codes", "_values")
+
+    def __init__(
+        self,
+        row: int,
+        values: dict[str, object] | None = None,
+        status: object = None,
+        cells: tuple[object, ...] | None = None,
+        codes: tuple[str, ...] = (),
+    ) -> None:
+        self.row = row
+        self.status = status
+        self.cells = cells
+        self._codes = codes
+        self._values = values if values is not None or cells is not None else {}
+
+    @property
+    def values(self) -> dict[str, object]:
+        """Raw cell values by field code (a real dict: edits are seen by validation)."""
+        if self._values is None:
+            self._values = dict(zip(self._codes, self.cells or (), strict=True))
+        return self._values
+
+    @values.setter
+    def values(self, values: dict[str, object]) -> None:
+        self._values = values
+
+    def cells_for(self, codes: tuple[str, ...]) -> tuple[object, ...]:
+        """The raw values of these columns, in this order (fast when untouched since reading)."""
+        if self._values is None and self._codes is codes:
+            return self.cells  # type: ignore[return-value]
+        values = self.values
+        return tuple(values.get(c) for c in codes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SheetRow):
+            return NotImplemented
+        return (self.row, self.values, self.status) == (other.row, other.values, other.status)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"SheetRow(row={self.row!r}, values={self.values!r}, status={self.status!r})"
+
+
+@dataclass(slots=True)
+class SheetData:
+    """What a sheet holds for one endpoint, before validation."""
+
+    sheet: str
+    endpoint: Endpoint
+    header_row: int | None
+    columns: list[Column]
+    rows: list[SheetRow]
+    status_column: Column | None = None
+    issues: list[Issue] = field(default_factory=list)
+    label_header: bool = False  # the header row holds French labels, not codes
+    # Formatted texts shared by validate() and build_batches() (see validate.format_rows).
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Field codes of the sent columns, in sheet order (the same tuple object each time)."""
+        key = ("codes", len(self.columns))
+        codes = self.cache.get(key)
+        if codes is None or list(codes) != [c.code for c in self.columns]:
+            codes = self.cache[key] = tuple(c.code for c in self.columns)
+        return codes
+
+    def column(self, code: str) -> Column | None:
+        return next((c for c in self.columns if c.code == code), None)
+
+
+def raw_columns(data: SheetData) -> list[tuple[object, ...]]:
+    """Each sent column's raw values, row after row: one C-level transpose of the rows."""
+    codes = data.codes
+    if not data.rows:
+        return [() for _ in codes]
+    cells = [r.cells if r._values is None and r._codes is codes else r.cells_for(codes)
+             for r in data.rows]
+    return list(zip(*cells, strict=True)) if codes else []
+
+
+def _text(cell: object) -> str:
+    return cell.strip() if isinstance(cell, str) else "" if cell is None else str(cell).strip()
+
+
+def _labels(endpoint: Endpoint) -> dict[str, str]:
+    """Normalised French label → code, for labels that name a single field."""
+    seen: dict[str, list[str]] = {}
+    for f in endpoint.fields:
+        seen.setdefault(normalise_name(f.label), []).append(f.code)
+    return {k: v[0] for k, v in seen.items() if len(v) == 1 and k}
+
+
+def _match(endpoint: Endpoint, text: str, labels: dict[str, str] | None) -> str | None:
+    """The field code a header cell names: its code, or (in a label header) its label."""
+    f = endpoint.field(text)
+    if f is not None:
+        return f.code
+    return labels.get(normalise_name(text)) if labels is not None else None
+
+
+def _find_header(
+    grid: Sequence[Sequence[object]], endpoint: Endpoint, labels: dict[str, str] | None
+) -> int | None:
+    for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        texts = [t for t in map(_text, row) if t and not t.startswith("#")]
+        hits = sum(1 for t in texts if _match(endpoint, t, labels))
+        if hits and hits * 2 >= len(texts):
+            return r
+    return None
+
+
+def read_sheet(
+    grid: Sequence[Sequence[object]],
+    endpoint: Endpoint,
+    *,
+    sheet: str,
+    first_row: int = 1,
+    first_col: int = 1,
+) -> SheetData:
+    """Read a sheet's grid (rows of cell values) for `endpoint`; problems become `issues`."""
+    labels = None
+    h = _find_header(grid, endpoint, None)
+    if h is None:
+        labels = _labels(endpoint)
+        h = _find_header(grid, endpoint, labels)
+    if h is None:
+        return SheetData(sheet, endpoint, None, [], [], None, [_no_header(sheet, endpoint)])
+
+    header_row = first_row + h
+    issues: list[Issue] = []
+    columns: list[Column] = []
+    status: Column | None = None
+    named: set[int] = set()
+    hashed: set[int] = set()  # `#` columns: never sent, never make a row non-blank
+    by_code: dict[str, Column] = {}
+    for i, cell in enumerate(grid[h]):
+        text = _text(cell)
+        if not text:
+            continue
+        named.add(i)
+        letter = column_letter(first_col + i)
+        if text.startswith("#"):
+            hashed.add(i)
+            if text.upper() == STATUS_HEADER and status is None:
+                status = Column(STATUS_HEADER, letter, i)
+            continue
+        code = _match(endpoint, text, labels)
+        if code is None:
+            issues.append(_unknown(endpoint, sheet, header_row, letter, text))
+        elif code in by_code:
+            issues.append(Issue(
+                ic.DUPLICATE_COLUMN, Severity.BLOCKING,
+                f"La colonne {code} apparaît deux fois (colonnes {by_code[code].letter} et "
+                f"{letter}) : gardez-en une seule, ou préfixez l'autre par # pour ne pas "
+                f"l'envoyer.",
+                sheet, header_row, letter, code, text,
+            ))
+        else:
+            by_code[code] = Column(code, letter, i)
+            columns.append(by_code[code])
+
+    issues.extend(_missing(endpoint, sheet, header_row, by_code))
+    data = grid[h + 1:]
+    out = SheetData(sheet, endpoint, header_row, columns, [], status, issues,
+                    label_header=labels is not None)
+    unknown = named - hashed - {c.index for c in columns}
+    out.rows = _rows(data, columns, status, first_row + h + 1, unknown, out.codes)
+    issues.extend(_unnamed_data(data, named, sheet, header_row, first_col))
+    return out
+
+
+def _rows(
+    data: Sequence[Sequence[object]],
+    columns: list[Column],
+    status: Column | None,
+    excel_row: int,
+    unknown: set[int],
+    codes: tuple[str, ...],
+) -> list[SheetRow]:
+    """The non-blank rows; hot path (one tuple and one small object per row, nothing per cell)."""
+    idx = [c.index for c in columns]
+    st = status.index if status else None
+    width = max(idx + [-1 if st is None else st]) + 1
+    if data and min(map(len, data)) < width:  # ragged rows (xlwings/openpyxl trim): pad them
+        data = [r if len(r) >= width else list(r) + [None] * (width - len(r)) for r in data]
+    if len(idx) > 1:
+        picked = list(map(itemgetter(*idx), data))
+    else:
+        picked = [(r[idx[0]],) for r in data] if idx else [() for _ in data]
+    statuses = list(map(itemgetter(st), data)) if st is not None else [None] * len(data)
+    others = sorted(unknown)
+    rows: list[SheetRow] = []
+    append = rows.append
+    for n, vals in enumerate(picked):
+        for v in vals:  # usually stops at the first cell
+            if v is not None and (v.__class__ is not str or v.strip()):
+                break
+        else:
+            # Only `#` columns (or nothing) filled: a blank row, unless an unknown column has
+            # data (already blocking; keep the row so its issues point somewhere).
+            cells = data[n]
+            if not any(_text(cells[i]) for i in others if i < len(cells)):
+                continue
+        append(SheetRow(excel_row + n, None, statuses[n], vals, codes))
+    return rows
+
+
+def _no_header(sheet: str, endpoint: Endpoint) -> Issue:
+    sample = ", ".join(f.code for f in endpoint.fields[:4])
+    return Issue(
+        ic.NO_HEADER, Severity.BLOCKING,
+        f"Aucune ligne d'en-tête trouvée dans la feuille « {sheet} » : dans l'une des "
+        f"{HEADER_SEARCH_ROWS} premières lignes, mettez les codes des champs de "
+        f"{endpoint.label} (ex. {sample}), une colonne par champ, puis les données en dessous.",
+        sheet,
+    )
+
+
+def _unknown(endpoint: Endpoint, sheet: str, row: int, letter: str, text: str) -> Issue:
+    close = difflib.get_close_matches(text.upper(), endpoint.field_codes, n=1, cutoff=0.75)
+    hint = f" Vouliez-vous dire {close[0]} ?" if close else ""
+    return Issue(
+        ic.UNKNOWN_COLUMN, Severity.BLOCKING,
+        f"« {text} » n'est pas un champ de {endpoint.label} : ses valeurs ne seraient pas "
+        f"envoyées.{hint} Corrigez l'en-tête, ou préfixez-le par # si c'est une colonne de "
+        f"commentaires.",
+        sheet, row, letter, "", text,
+    )
+
+
+def _missing(
+    endpoint: Endpoint, sheet: str, row: int, by_code: dict[str, Column]
+) -> list[Issue]:
+    wanted = set(required_fields(endpoint))
+    if endpoint.positional:
+        for record in ("due", "analytic"):
+            codes = {f.code for f in endpoint.records.get(record, ())}
+            if codes & by_code.keys():
+                wanted |= required_fields(endpoint, record)
+    out = []
+    for f in endpoint.fields:
+        if f.code in wanted and f.code not in by_code:
+            out.append(Issue(
+                ic.MISSING_COLUMN, Severity.BLOCKING,
+                f"La colonne obligatoire {f.code} ({f.label}) est absente : ajoutez-la à "
+                f"l'en-tête (ligne {row}) et remplissez-la.",
+                sheet, row, "", f.code,
+            ))
+    return out
+
+
+def _unnamed_data(
+    data: Sequence[Sequence[object]], named: set[int], sheet: str, header_row: int,
+    first_col: int,
+) -> list[Issue]:
+    """Data under an empty header would be silently dropped: say so."""
+    width = max(map(len, data), default=0)
+    out = []
+    for i in range(width):
+        if i in named:
+            continue
+        for n, cells in enumerate(data):
+            v = cells[i] if i < len(cells) else None
+            if v is not None and _text(v):
+                letter = column_letter(first_col + i)
+                out.append(Issue(
+                    ic.UNKNOWN_COLUMN, Severity.BLOCKING,
+                    f"La colonne {letter} contient des données (ligne {header_row + 1 + n}) "
+                    f"mais pas d'en-tête : mettez-y le code du champ, ou # si elle ne doit pas "
+                    f"être envoyée.",
+                    sheet, header_row, letter, "", "",
+                ))
+                break
+    return out

@@ -1,0 +1,55 @@
+"""Where a run goes: command-line flags, else the workbook's Connexion sheet, else defaults.
+
+Shared by the CLI and the ribbon so both resolve the connection the same way (DESIGN §3.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from addin.core.connexion import DEFAULTS
+from addin.core.errors import ConfigError
+
+__all__ = ["Target", "resolve_target"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a run goes: flags, else the Connexion sheet, else the defaults."""
+
+    server: str
+    fichier: str
+    utilisateur: str
+    batch_size: int
+    environment: str
+
+    def as_ledger(self) -> dict[str, str]:
+        return {"server": self.server, "fichier": self.fichier, "utilisateur": self.utilisateur}
+
+
+def resolve_target(args: Any, sheet_values: dict[str, str]) -> Target:
+    """Merge `args` (flags: server, societe, utilisateur, batch_size; any may be missing)
+    with the Connexion sheet values and the defaults; a bad batch size is a clear error."""
+
+    def pick(flag: str | None, key: str) -> str:
+        value = getattr(args, flag, None) if flag else None
+        return str(value) if value not in (None, "") else sheet_values.get(key, DEFAULTS[key])
+
+    raw_size = pick("batch_size", "batch_size")
+    try:
+        size = int(float(raw_size))
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise ConfigError(
+            f"Taille des lots « {raw_size} » invalide : indiquez un nombre entier positif "
+            "(feuille Connexion ou option --batch-size)."
+        )
+    return Target(
+        server=pick("server", "server").rstrip("/"),
+        fichier=pick("societe", "fichier"),
+        utilisateur=pick("utilisateur", "utilisateur"),
+        batch_size=size,
+        environment=sheet_values.get("environment", "").strip().lower(),
+    )

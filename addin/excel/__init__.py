@@ -1,0 +1,1 @@
+"""Excel through xlwings: the book adapter, the .xlam builder, the installer."""

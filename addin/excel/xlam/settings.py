@@ -1,0 +1,31 @@
+"""xlwings settings of the add-in: its built-in settings sheet and the per-user settings file.
+
+xlwings' VBA (``GetConfig``) looks a key up in this order: sheet ``gestimum.conf`` of the active
+workbook, sheet ``gestimum.conf`` of the add-in, file ``gestimum.conf`` next to the active
+workbook, user file ``%USERPROFILE%\\.gestimum\\gestimum.conf``, default. Pure data.
+"""
+
+from __future__ import annotations
+
+from addin.excel.xlam.ribbon import PROJECT_NAME, UDF_MODULE
+
+SHEET_NAME = PROJECT_NAME + ".conf"
+
+# The add-in's own sheet: only values that are the same on every machine. A key present here
+# hides the user file, so the interpreter path (known only at install time) is NOT here but
+# in the user file written by ``gestimum-excel install-addin``; diagnostic switches (Show
+# Console, Use UDF Server, Debug UDFs) stay out too, so a user can turn them on in that file.
+SHEET_SETTINGS: tuple[tuple[str, str | bool], ...] = (
+    ("UDF Modules", UDF_MODULE),
+    # Otherwise the user's workbook folder is put first on sys.path and a stray httpx.py or
+    # addin/ folder next to a template would shadow the installed package.
+    ("ADD_WORKBOOK_TO_PYTHONPATH", False),
+)
+
+# The user settings file xlwings' VBA reads for PROJECT_NAME (``GetConfigFilePath``).
+USER_SETTINGS_DIRNAME = "." + PROJECT_NAME
+USER_SETTINGS_FILENAME = PROJECT_NAME + ".conf"
+
+# Keys the installer writes into the user file (and removes again on uninstall).
+INTERPRETER_KEY = "INTERPRETER_WIN"
+UDF_MODULES_KEY = "UDF MODULES"

@@ -1,0 +1,1 @@
+"""Adapters, one library each: httpx client, workbook files, credential store."""
