@@ -7,7 +7,6 @@ Exit codes (DESIGN §3.2): 0 success, 1 some lines rejected, 2 bad input (nothin
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -135,9 +134,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
-
-
-def print_json(data: object) -> None:
-    """JSON for humans and machines: UTF-8, indented, accents kept."""
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")

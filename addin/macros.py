@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from addin.core import ledger, pipeline
+from addin.core import cell_text, layout, outcomes, pipeline, report_rows, status
 from addin.core.catalog import import_endpoints, resolve_endpoint
 from addin.core.connexion import CONNEXION_SHEET, DEFAULTS, HELP, KEYS, PASSWORD_NOTE
 from addin.core.errors import AddinError, WorkbookError
@@ -33,8 +33,8 @@ CHECK_OK = "Contrôle OK"
 WARNING_PREFIX = "Avertissement : "
 _MAX_LISTED = 12  # issues listed in a message box; all of them are in #STATUT
 # Statuses a check or a clear must not drop silently: they record what Gestimum may hold.
-_KEEP = {ledger.RowState.IMPORTED, ledger.RowState.WARNING, ledger.RowState.SKIPPED,
-         ledger.RowState.UNKNOWN}
+_KEEP = {status.RowState.IMPORTED, status.RowState.WARNING, status.RowState.SKIPPED,
+         status.RowState.UNKNOWN}
 
 
 @dataclass(slots=True)
@@ -93,7 +93,7 @@ def _failure(excel: ExcelWorkbook, action: str, message: str) -> MacroResult:
         excel.append_results([_error_row(excel, action, message)])
         excel.flush()
     except Exception:  # the message box below must be shown even if the ledger cannot be
-        log.exception("could not write the error to %s", ledger.RESULTS_SHEET)
+        log.exception("could not write the error to %s", layout.RESULTATS_SHEET)
     excel.alert(message, f"{TITLE} — erreur", critical=True)
     return MacroResult(action, False, message)
 
@@ -103,16 +103,16 @@ def _error_row(excel: ExcelWorkbook, action: str, message: str) -> list[object]:
     target = _target_or_defaults(excel)
     by_header: dict[str, object] = {
         "Date": datetime.now().replace(microsecond=0),
-        "Utilisateur (OS)": ledger.os_user(),
-        "Serveur": ledger.safe_url(target.get("server", "")),
+        "Utilisateur (OS)": report_rows.os_user(),
+        "Serveur": report_rows.safe_url(target.get("server", "")),
         "Société": target.get("fichier", ""),
         "Utilisateur Gestimum": target.get("utilisateur", ""),
         "Feuille": _active_or_blank(excel),
         "Mode (test/réel)": "test" if action == "tester" else "réel",
         "Lignes envoyées": 0,
-        "Résultat": ledger.clean_text(f"Erreur ({action}) : {message}"),
+        "Résultat": cell_text.clean_text(f"Erreur ({action}) : {message}"),
     }
-    return [by_header.get(header, "") for header in ledger.RESULTS_HEADERS]
+    return [by_header.get(header, "") for header in layout.RESULTATS_HEADERS]
 
 
 def _target_or_defaults(excel: ExcelWorkbook) -> dict[str, str]:
@@ -154,18 +154,18 @@ def _write_check_statuses(excel: ExcelWorkbook, checked: pipeline.SheetCheck) ->
     for issue in checked.issues:
         if issue.row is not None:
             by_row.setdefault(issue.row, []).append(issue)
-    outcomes: list[ledger.RowOutcome] = []
+    rows: list[outcomes.RowOutcome] = []
     for row in checked.data.rows:
-        if ledger.status_state(row.status) in _KEEP:
+        if status.status_state(row.status) in _KEEP:
             continue
         found = by_row.get(row.row, [])
         blocking = [i.message for i in found if i.severity is Severity.BLOCKING]
         if blocking:
-            outcomes.append(ledger.blocked_row(row.row, blocking))
+            rows.append(outcomes.blocked_row(row.row, blocking))
         else:
             text = WARNING_PREFIX + " ; ".join(i.message for i in found) if found else CHECK_OK
-            outcomes.append(ledger.RowOutcome(row.row, ledger.RowState.BLOCKED, text))
-    excel.write_statuses(checked.plan.sheet, checked.data, outcomes)
+            rows.append(outcomes.RowOutcome(row.row, status.RowState.BLOCKED, text))
+    excel.write_statuses(checked.plan.sheet, checked.data, rows)
 
 
 def _check(excel: ExcelWorkbook, plans: list[pipeline.SheetPlan], *,
@@ -245,7 +245,7 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
     target = _target(excel)
     if not test and target.environment == "production" and not excel.confirm(
             f"Importer dans la société de PRODUCTION {target.fichier} "
-            f"({ledger.safe_url(target.server)}) ?\nUn import est définitif.",
+            f"({report_rows.safe_url(target.server)}) ?\nUn import est définitif.",
             f"{TITLE} — production"):
         raise _Cancelled("Import en production annulé : rien n'a été envoyé.")
     from addin.core.lines import Options
@@ -315,7 +315,7 @@ def connexion(book: Any | None = None) -> MacroResult:
         else:
             excel.activate(CONNEXION_SHEET)
         target = _target(excel)
-        who = f"{target.utilisateur} ({target.fichier}, {ledger.safe_url(target.server)})"
+        who = f"{target.utilisateur} ({target.fichier}, {report_rows.safe_url(target.server)})"
         if ENV_VAR in os.environ:
             return MacroResult("connexion", True, created + (
                 f"La variable d'environnement {ENV_VAR} est définie : c'est elle qui donne le "
@@ -342,11 +342,11 @@ def tester_connexion(book: Any | None = None) -> MacroResult:
         from addin.io.client import GestimumClient
 
         target = _target(excel)
-        excel.status(f"Gestimum — connexion à {ledger.safe_url(target.server)}…")
+        excel.status(f"Gestimum — connexion à {report_rows.safe_url(target.server)}…")
         with GestimumClient(target.server) as client:
             ws, erp = client.versions()
         return MacroResult("tester_connexion", True, (
-            f"Connexion réussie à {ledger.safe_url(target.server)}.\nWeb Service Gestimum : "
+            f"Connexion réussie à {report_rows.safe_url(target.server)}.\nWeb Service Gestimum : "
             f"{ws}\nERP Gestimum : {erp}\n(Le mot de passe n'est vérifié qu'à l'envoi.)"))
 
     return _run(book, "tester_connexion", body)
@@ -364,7 +364,7 @@ def effacer_statuts(book: Any | None = None) -> MacroResult:
             return MacroResult("effacer_statuts", True,
                                f"La feuille « {sheet} » n'a pas de colonne #STATUT.")
         header_row, col, statuses = found
-        marked = sum(1 for s in statuses if ledger.status_state(s) in _KEEP)
+        marked = sum(1 for s in statuses if status.status_state(s) in _KEEP)
         if marked and not excel.confirm(
                 f"{marked} ligne(s) sont marquées importées ou à vérifier. Sans ce statut, le "
                 "prochain import les enverra de nouveau. Effacer quand même ?"):

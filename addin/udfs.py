@@ -132,8 +132,8 @@ def GESTIMUM_CHAMPS(endpoint: str) -> list[list[object]] | str:  # noqa: N802 - 
 @_readable_errors
 def GESTIMUM_LIGNE(endpoint: str, entetes: list[object], valeurs: list[object]) -> str:  # noqa: N802
     """The import line Gestimum would receive for this row (same formatting as the import)."""
+    from addin.core.formatted import format_rows
     from addin.core.lines import Options, build_batches
-    from addin.core.validate import format_rows
 
     data = _read_row(endpoint, entetes, valeurs)
     blocking = [i for i in _issues(data) if i.severity is Severity.BLOCKING]

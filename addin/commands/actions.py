@@ -10,38 +10,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from addin.commands.console import BarProgress, err, out, print_issues, print_json, print_report
 from addin.core import pipeline
 from addin.core.catalog import endpoints
-from addin.core.issues import Issue, Severity
+from addin.core.issues import Severity
 from addin.core.lines import Options
 from addin.core.target import Target, resolve_target
-
-# Piped output (tests, logs) gets a wide fixed width so that tables are never truncated.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, highlight=False, soft_wrap=True,
-              width=None if sys.stderr.isatty() else 200)
 
 
 def _open(path: Path):  # noqa: ANN202 - returns the openpyxl adapter
     from addin.io.workbook import open_workbook
 
     return open_workbook(path)
-
-
-def print_issues(issues: list[Issue], console: Console = out) -> None:
-    """Every issue on one line: where, field, code, severity and what to do."""
-    for issue in issues:
-        where = f"{issue.sheet}!{issue.column}{issue.row or ''}" if issue.sheet else ""
-        field = f" [{issue.field}]" if issue.field else ""
-        severity = "bloquant" if issue.severity is Severity.BLOCKING else "avertissement"
-        value = f" (valeur « {issue.value} »)" if issue.value else ""
-        console.print(
-            f"{where}{field} {issue.code} ({severity}) : {issue.message}{value}", markup=False
-        )
 
 
 def _summary(checks: list[pipeline.SheetCheck]) -> tuple[int, int]:
@@ -99,27 +82,9 @@ def cmd_payload(args: argparse.Namespace) -> int:
         err.print(f"{checked.plan.endpoint.name} n'a pas de mode test dans Gestimum.", markup=False)
         return 2
     target = resolve_target(args, book.connexion())
-    from addin.cli import print_json
-
     options = _options(target, password="", test=args.test, delimiter=args.delimiteur)
     print_json(pipeline.payloads(checked, options))
     return 0
-
-
-class _BarProgress:
-    """rich progress bar over batches and rows of each sheet."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._tasks: dict[str, int] = {}
-
-    def start(self, sheet: str, batches: int, rows: int) -> None:
-        self._tasks[sheet] = self._progress.add_task(f"{sheet} lot 0/{batches}", total=rows)
-
-    def advance(self, sheet: str, batch: int, batches: int, rows_done: int) -> None:
-        self._progress.update(
-            self._tasks[sheet], completed=rows_done, description=f"{sheet} lot {batch}/{batches}"
-        )
 
 
 def _confirm_production(target: Target, args: argparse.Namespace) -> bool:
@@ -171,7 +136,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     ) as bar:
         report = pipeline.run_import(
             checks, book.sink(args.out), client.post_import, options,
-            target=target.as_ledger(), progress=_BarProgress(bar), reimport=args.reimport,
+            target=target.as_ledger(), progress=BarProgress(bar), reimport=args.reimport,
             locate=args.localiser,
         )
     print_report(report, args.out or args.workbook)
@@ -182,25 +147,6 @@ def _prompt(text: str) -> str:
     import getpass
 
     return getpass.getpass(text)
-
-
-def print_report(report: pipeline.RunReport, written: Path | None) -> None:
-    """The per-sheet summary table and what to do next."""
-    table = Table(title="Test (rien n'a été écrit)" if report.test else "Import")
-    done = "Valides (test)" if report.test else "Importées"
-    for col in ("Feuille", "Point d'entrée", "Lignes", "Envoyées", done, "Rejetées",
-                "Avertissements", "À vérifier", "Déjà importées", "Pièces"):
-        table.add_column(col)
-    for s in report.sheets:
-        table.add_row(s.sheet, s.endpoint, str(s.rows), str(s.sent), str(s.imported),
-                      str(s.rejected), str(s.warned), str(s.unknown), str(s.skipped),
-                      ", ".join(s.pieces[:4]) + (" …" if len(s.pieces) > 4 else ""))
-    out.print(table)
-    for message in report.messages:
-        out.print(message, markup=False)
-    if written is not None:
-        out.print(f"Résultats écrits dans {written} (colonne #STATUT, feuilles Résultats et "
-                  "Journal).", markup=False)
 
 
 def cmd_version(args: argparse.Namespace) -> int:

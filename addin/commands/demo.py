@@ -70,8 +70,8 @@ class _Quiet:
 
 def run_demo(out: Path) -> int:
     """Start the sandbox, import the demo workbook into it, print the summary; exit code 0."""
-    from addin.commands.actions import out as console
-    from addin.commands.actions import print_issues, print_report
+    from addin.commands.console import out as console
+    from addin.commands.console import print_issues, print_report
     from addin.io.client import GestimumClient
     from addin.io.workbook import open_workbook
     from addin.sandbox import running_sandbox

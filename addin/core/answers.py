@@ -13,15 +13,14 @@ from typing import Any
 
 from addin.core.answer_journal import ParsedJournal, parse_journal, split_fields
 from addin.core.errors import InvalidImportAnswerError, ServerError
-from addin.core.ledger import (
+from addin.core.outcomes import (
     BatchOutcome,
     RowOutcome,
-    RowState,
     blocked_row,
     refused_outcome,
-    status_text,
     unknown_outcome,
 )
+from addin.core.status import RowState, status_text
 
 __all__ = [
     "BatchOutcome",

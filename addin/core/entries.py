@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from addin.core import issues as ic
+from addin.core.formatted import Formatted, issue_at, required_issue
 from addin.core.issues import Issue
 from addin.core.rules import required_fields
 from addin.core.sheet import SheetData
-from addin.core.validate import Formatted, issue_at, required_issue
 
 __all__ = ["ENTRY", "DUE", "ANALYTIC", "entry_groups", "entry_issues", "entry_lines", "row_kinds"]
 

@@ -22,8 +22,9 @@ from operator import itemgetter
 from typing import Any
 
 from addin.core.catalog import Endpoint
+from addin.core.entries import entry_groups, entry_lines
+from addin.core.formatted import Formatted, format_rows, group_keys
 from addin.core.sheet import SheetData
-from addin.core.validate import Formatted, format_rows, group_keys
 
 __all__ = ["Batch", "Options", "build_batches", "build_body", "line_digest", "MASK"]
 
@@ -68,7 +69,7 @@ class Batch:
 def _group_sizes(data: SheetData, fs: Formatted, keep: list[int]) -> list[int]:
     """Sizes, in `keep` order, of the runs of rows that must travel in the same batch."""
     if data.endpoint.positional:
-        from addin.core.entries import entry_groups
+
 
         wanted = set(keep)
         sizes = [sum(1 for rp in range(s, e) if rp in wanted) for s, e in entry_groups(data, fs)]
@@ -129,7 +130,7 @@ def build_batches(
     excel_rows = [data.rows[rp].row for rp in keep]
     if data.endpoint.positional:
         header = None
-        from addin.core.entries import entry_lines
+
 
         batches = [entry_lines(data, fs, keep[a:b]) for a, b in ranges]
     else:

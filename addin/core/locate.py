@@ -13,8 +13,9 @@ from typing import Any
 from addin.core.answers import compute_groups, parse_answer
 from addin.core.catalog import Endpoint
 from addin.core.errors import AddinError
-from addin.core.ledger import BatchOutcome, RowOutcome, RowState
 from addin.core.lines import Batch, Options, build_body
+from addin.core.outcomes import BatchOutcome, RowOutcome
+from addin.core.status import RowState
 
 __all__ = ["MAX_PROBES", "apply_located", "locate_rejections"]
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from addin.core import ledger
+from addin.core import outcomes, report_rows, status
 from addin.core.answers import BatchOutcome, RowOutcome, parse_answer
 from addin.core.catalog import Endpoint, get_endpoint, normalise_name, resolve_endpoint
 from addin.core.errors import AddinError, OutcomeUnknownError, WorkbookError
@@ -231,14 +231,14 @@ def payloads(
 
 def already_imported_rows(data: SheetData) -> frozenset[int]:
     """Rows whose #STATUT says a previous run imported them (skipped unless asked)."""
-    return frozenset(r.row for r in data.rows if ledger.is_imported_status(r.status))
+    return frozenset(r.row for r in data.rows if status.is_imported_status(r.status))
 
 
 def unknown_outcome_rows(data: SheetData) -> frozenset[int]:
     """Rows whose earlier outcome is unknown: they may be in Gestimum already, so they are held
     back until the user has checked (and cleared the status) or asks to re-send them."""
     return frozenset(
-        r.row for r in data.rows if ledger.status_state(r.status) == ledger.RowState.UNKNOWN
+        r.row for r in data.rows if status.status_state(r.status) == status.RowState.UNKNOWN
     )
 
 
@@ -259,7 +259,7 @@ def run_import(
     outcome is unknown or failed at request level (never retries), marking the rest not sent.
     With `locate`, rejections the journal does not name are located in Gestimum's test mode.
     """
-    run_id = ledger.new_run_id()
+    run_id = report_rows.new_run_id()
     report = RunReport(run_id=run_id, test=options.test)
     if any(c.blocking for c in checks):
         report.exit_code = 2
@@ -335,7 +335,7 @@ def _run_sheet(
     rows_done = 0
     for batch in batches:
         if stop is not None:
-            outcomes.extend(ledger.not_sent_outcomes(batch, stop))
+            outcomes.extend(outcomes.not_sent_outcomes(batch, stop))
             continue
         outcome, stop = _send_batch(endpoint, batch, sender, options)
         if locate and outcome.locate_in_test and not options.test:
@@ -345,10 +345,10 @@ def _run_sheet(
         outcomes.extend(outcome.rows)
         _count(sheet_report, batch, outcome)
         sink.append_results(
-            [ledger.results_row(run_id, target, checked.plan.sheet, endpoint, batch, outcome,
+            [report_rows.results_row(run_id, target, checked.plan.sheet, endpoint, batch, outcome,
                                 options.test)]
         )
-        sink.append_journal(ledger.journal_rows(run_id, endpoint, outcome))
+        sink.append_journal(report_rows.journal_rows(run_id, endpoint, outcome))
         rows_done += len(batch.rows)
         if progress is not None:
             progress.advance(checked.plan.sheet, batch.index, batch.total, rows_done)
@@ -366,10 +366,10 @@ def _send_batch(
     try:
         answer = sender(endpoint, body)
     except OutcomeUnknownError as exc:
-        outcome = ledger.failed_outcome(batch, exc.user_message, unknown=True, test=options.test)
+        outcome = outcomes.failed_outcome(batch, exc.user_message, unknown=True, test=options.test)
         stop = exc.user_message
     except AddinError as exc:
-        outcome = ledger.failed_outcome(
+        outcome = outcomes.failed_outcome(
             batch, exc.user_message, unknown=False, nothing_sent=exc.nothing_sent,
             test=options.test,
         )

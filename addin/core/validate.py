@@ -12,77 +12,15 @@ Never stops at the first problem and never raises per cell. Choices (DESIGN §4)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from addin.core import issues as ic
-from addin.core.issues import Issue, Severity, has_blocking
+from addin.core.entries import entry_issues
+from addin.core.formatted import Formatted, format_rows, group_keys, issue_at, required_issue
+from addin.core.issues import Issue, has_blocking
 from addin.core.rules import required_fields, row_rules
-from addin.core.sheet import SheetData, raw_columns
-from addin.core.values import Problem, display, make_column_formatter
+from addin.core.sheet import SheetData
 
-__all__ = ["Formatted", "format_rows", "has_blocking", "validate"]
-
-
-@dataclass(slots=True)
-class Formatted:
-    """Texts by column then row (`cols[j][rp]`) and the cell problems met formatting them.
-
-    Column-major because every hot loop (formatting, checks, joining lines) then runs over one
-    list at C speed; `texts` gives the row-major view for the few per-row checks.
-    """
-
-    cols: list[list[str]]
-    n_rows: int
-    problems: list[tuple[int, int, Problem]] = field(default_factory=list)  # (row pos, col pos)
-    bad: set[tuple[int, int]] = field(default_factory=set)  # blocking cells, their text is ""
-    _texts: list[tuple[str, ...]] | None = None
-
-    @property
-    def texts(self) -> list[tuple[str, ...]]:
-        """Row-major view: `texts[rp][j]`."""
-        if self._texts is None:
-            self._texts = list(zip(*self.cols, strict=True)) if self.cols else [()] * self.n_rows
-        return self._texts
-
-
-def format_rows(data: SheetData, delimiter: str = "") -> Formatted:
-    """Format every cell once (memoised on `data`, shared by `validate` and `build_batches`)."""
-    key = ("formatted", delimiter)
-    cached = data.cache.get(key)
-    if cached is not None:
-        return cached
-    ep = data.endpoint
-    sep = ep.separator or ";"
-    codes = data.codes
-    rows = data.rows
-    out = Formatted([], len(rows))
-    # One C-level transpose gives each column's raw values.
-    raw = raw_columns(data)
-    for j, code in enumerate(codes):
-        f = ep.field(code)
-        assert f is not None, code  # read_sheet only keeps field columns
-        fmt = make_column_formatter(f, separator=sep, delimiter=delimiter,
-                                    positional=ep.positional)
-        col = fmt(raw[j])
-        try:
-            "".join(col)  # type: ignore[arg-type]  # C-speed proof that every cell is a str
-        except TypeError:  # a Problem somewhere: the rare, slow path
-            _settle(out, j, col)
-        out.cols.append(col)
-    data.cache[key] = out
-    return out
-
-
-def _settle(out: Formatted, j: int, col: list) -> None:
-    """Record a column's problems; warnings keep their text, blocking cells become ""."""
-    for rp, t in enumerate(col):
-        if t.__class__ is not str:
-            out.problems.append((rp, j, t))
-            if t.severity is Severity.BLOCKING or t.text is None:
-                col[rp] = ""
-                out.bad.add((rp, j))
-            else:
-                col[rp] = t.text
+__all__ = ["has_blocking", "validate"]
 
 
 def validate(data: SheetData, *, delimiter: str = "") -> list[Issue]:
@@ -92,8 +30,6 @@ def validate(data: SheetData, *, delimiter: str = "") -> list[Issue]:
         fs = format_rows(data, delimiter)
         found += _cell_issues(data, fs)
         if data.endpoint.positional:
-            from addin.core.entries import entry_issues  # Ecritures only; keeps this module small
-
             found += entry_issues(data, fs)
         else:
             found += _required(data, fs)
@@ -105,32 +41,9 @@ def validate(data: SheetData, *, delimiter: str = "") -> list[Issue]:
     return list(data.issues) + found
 
 
-def issue_at(
-    data: SheetData, rp: int, j: int | None, code: str, message: str,
-    severity: Severity = Severity.BLOCKING, field: str = "",
-) -> Issue:
-    """An issue on row position `rp` (and column position `j`), with its Excel address."""
-    row = data.rows[rp]
-    if j is None:
-        return Issue(code, severity, message, data.sheet, row.row, "", field)
-    col = data.columns[j]
-    value = display(row.values.get(col.code))
-    return Issue(code, severity, message, data.sheet, row.row, col.letter, col.code,
-                 value if len(value) <= 200 else value[:199] + "…")
-
-
 def _cell_issues(data: SheetData, fs: Formatted) -> Iterable[Issue]:
     for rp, j, p in fs.problems:
         yield issue_at(data, rp, j, p.code, p.message, p.severity)
-
-
-def required_issue(data: SheetData, fs: Formatted, rp: int, j: int) -> Issue | None:
-    """`required` when the cell is blank (a cell already in error is not reported twice)."""
-    if fs.cols[j][rp] or (rp, j) in fs.bad:
-        return None
-    f = data.endpoint.field(data.columns[j].code)
-    label = f"{f.code} ({f.label})" if f else data.columns[j].code
-    return issue_at(data, rp, j, ic.REQUIRED, f"{label} est obligatoire : renseignez-le.")
 
 
 def _required(data: SheetData, fs: Formatted) -> Iterable[Issue]:
@@ -188,17 +101,6 @@ def _duplicate_keys(data: SheetData, fs: Formatted) -> Iterable[Issue]:
                 f"écraserait la précédente dans Gestimum. Supprimez le doublon ou fusionnez les "
                 f"deux lignes.",
             )
-
-
-def group_keys(data: SheetData, fs: Formatted) -> list[tuple[str, ...]] | None:
-    """The document key of each row (its grouping values), or None if the endpoint has none."""
-    ep = data.endpoint
-    if not ep.grouping or ep.positional:
-        return None
-    idx = [j for j, c in enumerate(data.columns) if c.code in ep.grouping]
-    if not idx:
-        return [()] * fs.n_rows
-    return list(zip(*(fs.cols[j] for j in idx), strict=True))
 
 
 def _grouping(data: SheetData, fs: Formatted) -> Iterable[Issue]:

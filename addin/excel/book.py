@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from addin.core import ledger
+from addin.core import cell_text, layout, status
 from addin.core.connexion import CONNEXION_SHEET, parse_connexion
 from addin.core.errors import AddinError, WorkbookError
 from addin.core.grid import Grid
@@ -37,14 +37,14 @@ def _bgr(rgb_hex: str) -> int:
 def _cell(value: object) -> object:
     """A value as written through `Range.value`, which Excel parses like typed input.
 
-    `ledger.safe_text` puts Excel's quote prefix on formula-like texts ("=…", "+…"); here
+    `cell_text.safe_text` puts Excel's quote prefix on formula-like texts ("=…", "+…"); here
     Excel would also turn "1/2" into a date, "0123" into 123, "1E5" into 100000 (a batch "1/2",
     a SHA-256) and eat a leading quote, so every text gets that prefix, which Excel consumes:
     the cell holds the exact (cleaned) text and never a formula.
     """
     if not isinstance(value, str):
         return value
-    text = ledger.clean_text(value)
+    text = cell_text.clean_text(value)
     return "'" + text if text else None
 
 
@@ -104,7 +104,7 @@ class ExcelWorkbook:
         grid = self.grid(sheet)
         for offset, values in enumerate(grid.values[:20]):
             for index, value in enumerate(values):
-                if isinstance(value, str) and value.strip().upper() == ledger.STATUS_HEADER:
+                if isinstance(value, str) and value.strip().upper() == layout.STATUS_HEADER:
                     below = grid.values[offset + 1 :]
                     statuses = [r[index] if index < len(r) else None for r in below]
                     return grid.first_row + offset, grid.first_col + index, statuses
@@ -154,9 +154,9 @@ class ExcelWorkbook:
         results, self._results = self._results, []
         journal, self._journal = self._journal, []
         if results:
-            self._append(ledger.RESULTS_SHEET, ledger.RESULTS_HEADERS, results)
+            self._append(layout.RESULTATS_SHEET, layout.RESULTATS_HEADERS, results)
         if journal:
-            self._append(ledger.JOURNAL_SHEET, ledger.JOURNAL_HEADERS, journal)
+            self._append(layout.JOURNAL_SHEET, layout.JOURNAL_HEADERS, journal)
 
     # ── UI: message boxes, prompts, status bar, batch mode ─────────────────
     def alert(
@@ -237,14 +237,14 @@ class ExcelWorkbook:
             col = grid.first_col + data.status_column.index
         else:  # one this run created earlier (e.g. by the check), else a new one after the block
             header = grid.values[data.header_row - grid.first_row]
-            found = [i for i, v in enumerate(header) if v == ledger.STATUS_HEADER]
+            found = [i for i, v in enumerate(header) if v == layout.STATUS_HEADER]
             width = max((len(r) for r in grid.values), default=0)
             col = grid.first_col + (found[0] if found else width)
         top, bottom = data.header_row, max(max(texts), data.header_row)
         current = self._column(grid, col, top, bottom)
         block = []
         for row in range(top, bottom + 1):
-            value = ledger.STATUS_HEADER if row == top else texts.get(row, current.get(row))
+            value = layout.STATUS_HEADER if row == top else texts.get(row, current.get(row))
             block.append([_cell(value)])
         target = self.book.sheets[sheet]
         with _writing(sheet):
@@ -265,14 +265,14 @@ class ExcelWorkbook:
             conditions.Delete()
             # Longest labels first with decreasing priority: "Importée avec avertissement" must
             # win over "Importée", which is also its prefix.
-            states = sorted(ledger.STATE_LABELS, key=lambda s: -len(ledger.STATE_LABELS[s]))
+            states = sorted(status.STATE_LABELS, key=lambda s: -len(status.STATE_LABELS[s]))
             for state in states:
                 rule = conditions.Add(
                     Type=_XL_TEXT_STRING,
-                    String=ledger.STATE_LABELS[state],
+                    String=status.STATE_LABELS[state],
                     TextOperator=_XL_BEGINS_WITH,
                 )
-                rule.Interior.Color = _bgr(ledger.STATE_FILLS[state])
+                rule.Interior.Color = _bgr(status.STATE_FILLS[state])
                 rule.SetLastPriority()
         except Exception:  # colours are a help, never a reason to fail an import
             log.info("status colours not installed on %s", sheet.name, exc_info=True)

@@ -30,7 +30,7 @@ from addin.core.errors import (
     ServerUnreachableError,
     TLSError,
 )
-from addin.core.ledger import safe_url
+from addin.core.report_rows import safe_url
 
 __all__ = ["GestimumClient", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT"]
 

@@ -8,8 +8,8 @@ import pytest
 
 from addin.core import catalog, errors
 from addin.core.answers import parse_answer
-from addin.core.ledger import RowState
 from addin.core.lines import Batch
+from addin.core.status import RowState
 
 WITH_EXAMPLES = [
     ep for ep in catalog.import_endpoints() if ep.example_response is not None and ep.examples

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from addin.core import ledger
+from addin.core import layout, status
 from addin.core.answers import RowOutcome
 from addin.core.errors import WorkbookError
 from addin.core.issues import column_letter
@@ -48,8 +48,8 @@ def test_statuses_are_one_write_and_keep_rows_not_in_this_run() -> None:
     excel.grid("Prospects")
     before = book.count("Range.value.set")
     excel.write_statuses("Prospects", _data(1, 1), [
-        RowOutcome(3, ledger.RowState.REJECTED, reasons=["code inconnu"]),
-        RowOutcome(5, ledger.RowState.IMPORTED),
+        RowOutcome(3, status.RowState.REJECTED, reasons=["code inconnu"]),
+        RowOutcome(5, status.RowState.IMPORTED),
     ])
     assert book.count("Range.value.set") - before == 1
     assert sheet.column_values(2) == {1: "#STATUT", 2: "Importée", 3: "Rejetée : code inconnu",
@@ -73,10 +73,10 @@ def test_text_written_never_becomes_a_formula(text: str) -> None:
     excel.append_results([["2026", text]])
     excel.append_journal([["run", "Prospects", text]])
     excel.save()
-    for name in ("Prospects", ledger.RESULTS_SHEET, ledger.JOURNAL_SHEET):
+    for name in ("Prospects", layout.RESULTATS_SHEET, layout.JOURNAL_SHEET):
         assert not book.sheet(name).formulas, name
     assert sheet.cells[(2, 2)] == text  # Excel consumed the quote prefix: the text is intact
-    assert book.sheet(ledger.JOURNAL_SHEET).cells[(2, 3)] == text
+    assert book.sheet(layout.JOURNAL_SHEET).cells[(2, 3)] == text
 
 
 @pytest.mark.parametrize("text", ["1/2", "0123", "1E5", "12/11/2026", "'quoted", "250"])
@@ -86,7 +86,7 @@ def test_text_excel_would_parse_is_kept_verbatim(text: str) -> None:
     excel = ExcelWorkbook(book)
     excel.append_results([[text, 42, None]])
     excel.save()
-    cells = book.sheet(ledger.RESULTS_SHEET).cells
+    cells = book.sheet(layout.RESULTATS_SHEET).cells
     assert cells[(2, 1)] == text and type(cells[(2, 1)]) is str
     assert cells[(2, 2)] == 42 and (2, 3) not in cells  # numbers stay numbers
 
@@ -99,7 +99,7 @@ def test_colour_rules_are_installed_once_keyed_on_status_prefixes() -> None:
         excel.write_statuses("Prospects", _data(1, 1), [RowOutcome(2, "imported")])
     rules = sheet.format_conditions[f"2,2:{MAX_ROWS},2"]
     assert book.count("FormatConditions.Delete") == 1
-    assert [r["String"] for r in rules] == sorted(ledger.STATE_LABELS.values(), key=len,
+    assert [r["String"] for r in rules] == sorted(status.STATE_LABELS.values(), key=len,
                                                   reverse=True)
     assert {r["Type"] for r in rules} == {9} and {r["TextOperator"] for r in rules} == {2}
     imported = next(r for r in rules if r["String"] == "Importée")
@@ -126,25 +126,25 @@ def test_ledger_rows_are_buffered_then_appended_in_one_write_per_sheet() -> None
     assert book.count("Range.value.set") == 0
     excel.save()
     assert book.count("Range.value.set") == 2
-    results = book.sheet(ledger.RESULTS_SHEET)
-    assert [results.cells[(1, i + 1)] for i in range(len(ledger.RESULTS_HEADERS))] == list(
-        ledger.RESULTS_HEADERS)
+    results = book.sheet(layout.RESULTATS_SHEET)
+    assert [results.cells[(1, i + 1)] for i in range(len(layout.RESULTATS_HEADERS))] == list(
+        layout.RESULTATS_HEADERS)
     assert [results.cells[(r, 1)] for r in range(2, 7)] == [f"lot {n}" for n in range(5)]
     assert book.sheets.active_name == "Prospects"  # adding the sheets did not move the user
     excel.append_results([["suite"]])
     excel.save()
     assert results.cells[(7, 1)] == "suite"  # appended below, never rewritten
-    assert book.sheets.names() == ["Prospects", ledger.RESULTS_SHEET, ledger.JOURNAL_SHEET]
+    assert book.sheets.names() == ["Prospects", layout.RESULTATS_SHEET, layout.JOURNAL_SHEET]
 
 
 def test_empty_existing_ledger_sheet_gets_its_headers() -> None:
     book = FakeBook()
-    book.add_sheet(ledger.JOURNAL_SHEET)
+    book.add_sheet(layout.JOURNAL_SHEET)
     excel = ExcelWorkbook(book)
     excel.append_journal([["run", "Clients", "La ligne 1 a été importée"]])
     excel.save()
-    cells = book.sheet(ledger.JOURNAL_SHEET).cells
-    assert cells[(1, 1)] == ledger.JOURNAL_HEADERS[0] and cells[(2, 3)].startswith("La ligne")
+    cells = book.sheet(layout.JOURNAL_SHEET).cells
+    assert cells[(1, 1)] == layout.JOURNAL_HEADERS[0] and cells[(2, 3)].startswith("La ligne")
 
 
 def test_busy_restores_excel_settings_even_when_the_run_raises() -> None:

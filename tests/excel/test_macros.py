@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from addin import macros
-from addin.core import ledger
+from addin.core import layout, status
 from addin.core.connexion import parse_connexion
 from addin.excel.xlam.ribbon import MACROS
 
@@ -24,9 +24,9 @@ def _codes(sandbox: Any, endpoint: str = "Prospects", key: str = "PCF_CODE") -> 
 
 
 def _results(book: FakeBook) -> list[dict[str, Any]]:
-    cells = book.sheet(ledger.RESULTS_SHEET).cells
+    cells = book.sheet(layout.RESULTATS_SHEET).cells
     last = max(r for r, _ in cells)
-    headers = ledger.RESULTS_HEADERS
+    headers = layout.RESULTATS_HEADERS
     return [{h: cells.get((r, i + 1)) for i, h in enumerate(headers)} for r in range(2, last + 1)]
 
 
@@ -70,7 +70,7 @@ def test_importer_sends_the_active_sheet_and_writes_back(make_book: BookFactory,
     assert not _statuses(book, col=STATUS_COL + 1)  # one status column, not one per write
     [row] = _results(book)
     assert (row["Feuille"], row["Lignes envoyées"], row["Importées"]) == ("Prospects", 10, 10)
-    assert book.sheet(ledger.JOURNAL_SHEET).cells  # Gestimum's journal kept
+    assert book.sheet(layout.JOURNAL_SHEET).cells  # Gestimum's journal kept
     final = book.app.alerts[-1]
     assert final["mode"] == "info" and "10 importée(s)" in final["prompt"]
     assert "Gestimum — Import Prospects : lot 1/1, 10/10 lignes" in book.app.status_history
@@ -290,7 +290,7 @@ def test_server_failure_during_import_is_reported_per_batch(make_book: BookFacto
     result = macros.importer(book)
     assert not result.ok and book.app.alerts[-1]["mode"] == "critical"
     assert len(_results(book)) == 1 and sandbox.rows("Prospects") == []
-    assert all(not ledger.is_imported_status(s) for s in _statuses(book).values())
+    assert all(not status.is_imported_status(s) for s in _statuses(book).values())
     _assert_excel_restored(book)
 
 
@@ -361,7 +361,7 @@ def test_nouvelle_feuille_builds_a_sheet_the_pipeline_resolves(sandbox: Any) -> 
     assert result.ok and book.sheets.active_name == "Clients"
     sheet = book.sheet("Clients")
     codes = [sheet.cells.get((2, c)) for c in range(1, 200) if (2, c) in sheet.cells]
-    assert codes[0] == "PCF_CODE" and codes[-1] == ledger.STATUS_HEADER
+    assert codes[0] == "PCF_CODE" and codes[-1] == layout.STATUS_HEADER
     assert sheet.cells[(1, 1)].endswith("*")  # mandatory mark on the label row
     assert "@" in sheet.number_formats.values()
     values = {"PCF_CODE": "NOUV1", "PCF_RS": "Client un", "CPT_NUMERO": "411NOUV1"}

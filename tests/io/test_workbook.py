@@ -15,9 +15,9 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 
-from addin.core import errors, ledger
+from addin.core import errors, layout, status
 from addin.core.connexion import CONNEXION_SHEET, KEYS
-from addin.core.ledger import RowOutcome
+from addin.core.outcomes import RowOutcome
 from addin.io.workbook import open_workbook
 
 
@@ -95,18 +95,18 @@ def test_statuses_ledger_and_journal_written_and_appended(book_path: Path):
     wb = openpyxl.load_workbook(book_path)
     ws = wb["Clients"]
     # the new column comes right after the used block (H holds the error cell)
-    assert ws["I2"].value == ledger.STATUS_HEADER
+    assert ws["I2"].value == layout.STATUS_HEADER
     assert ws["I3"].value == "Importée — pièce ARC1"
     assert ws["I4"].value == "Rejetée : =2+2" and ws["I4"].data_type == "s"
     assert ws["I5"].value is None
     assert ws["C4"].value == "=C3*2" and ws["C4"].data_type == "f"  # formulas kept
     assert ws["A2"].font.bold
     assert len(ws.data_validations.dataValidation) == 1
-    results = wb[ledger.RESULTS_SHEET]
-    assert [c.value for c in results[1]][:3] == list(ledger.RESULTS_HEADERS[:3])
+    results = wb[layout.RESULTATS_SHEET]
+    assert [c.value for c in results[1]][:3] == list(layout.RESULTATS_HEADERS[:3])
     assert results["B2"].value == "=cmd|' /c calc'!A0" and results["B2"].data_type == "s"
     assert results["B2"].quotePrefix
-    assert wb[ledger.JOURNAL_SHEET]["C2"].value == "-ligne"
+    assert wb[layout.JOURNAL_SHEET]["C2"].value == "-ligne"
 
     # second run: appended under the first, headers not repeated, status column reused
     book = open_workbook(book_path)
@@ -118,14 +118,14 @@ def test_statuses_ledger_and_journal_written_and_appended(book_path: Path):
     sink.append_journal([["run2", "Clients", "x"], ["run2", "Clients", "y"]])
     sink.save()
     wb = openpyxl.load_workbook(book_path)
-    assert [r[0].value for r in wb[ledger.RESULTS_SHEET].iter_rows()] == ["Date", "run1", "run2"]
-    assert wb[ledger.JOURNAL_SHEET].max_row == 4
+    assert [r[0].value for r in wb[layout.RESULTATS_SHEET].iter_rows()] == ["Date", "run1", "run2"]
+    assert wb[layout.JOURNAL_SHEET].max_row == 4
     # skipped and untouched rows keep their status, pièce number included
     assert wb["Clients"]["I3"].value == "Importée — pièce ARC1"
     assert wb["Clients"]["I5"].value == "Test OK"
     # one set of colour rules, not one per run
     rules = [r for cf in wb["Clients"].conditional_formatting for r in cf.rules]
-    assert len(rules) == len(ledger.STATE_LABELS)
+    assert len(rules) == len(status.STATE_LABELS)
 
 
 def test_new_status_column_extends_the_table(tmp_path: Path):
@@ -264,9 +264,9 @@ def test_libreoffice_understands_the_status_colours(book_path: Path, tmp_path: P
     with zipfile.ZipFile(tmp_path / "ods" / "classeur.ods") as ods:
         content = ods.read("content.xml").decode("utf-8")
         styles = ods.read("styles.xml").decode("utf-8").lower()
-    for state, label in ledger.STATE_LABELS.items():
+    for state, label in status.STATE_LABELS.items():
         assert f"begins-with(&quot;{label}&quot;)" in content
-        assert f'background-color="#{ledger.STATE_FILLS[state].lower()}"' in styles
+        assert f'background-color="#{status.STATE_FILLS[state].lower()}"' in styles
 
 
 def test_sheet_scan_finds_uncached_formulas_and_error_cells():

@@ -1,0 +1,111 @@
+"""Every cell of a sheet formatted once into the text it will be sent as, and issues at a cell.
+
+Shared by validation (`validate`, `entries`) and line building (`lines`), below all three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from addin.core import issues as ic
+from addin.core.issues import Issue, Severity
+from addin.core.sheet import SheetData, raw_columns
+from addin.core.values import Problem, display, make_column_formatter
+
+__all__ = ["Formatted", "format_rows", "group_keys", "issue_at", "required_issue"]
+
+
+@dataclass(slots=True)
+class Formatted:
+    """Texts by column then row (`cols[j][rp]`) and the cell problems met formatting them.
+
+    Column-major because every hot loop (formatting, checks, joining lines) then runs over one
+    list at C speed; `texts` gives the row-major view for the few per-row checks.
+    """
+
+    cols: list[list[str]]
+    n_rows: int
+    problems: list[tuple[int, int, Problem]] = field(default_factory=list)  # (row pos, col pos)
+    bad: set[tuple[int, int]] = field(default_factory=set)  # blocking cells, their text is ""
+    _texts: list[tuple[str, ...]] | None = None
+
+    @property
+    def texts(self) -> list[tuple[str, ...]]:
+        """Row-major view: `texts[rp][j]`."""
+        if self._texts is None:
+            self._texts = list(zip(*self.cols, strict=True)) if self.cols else [()] * self.n_rows
+        return self._texts
+
+
+def format_rows(data: SheetData, delimiter: str = "") -> Formatted:
+    """Format every cell once (memoised on `data`, shared by `validate` and `build_batches`)."""
+    key = ("formatted", delimiter)
+    cached = data.cache.get(key)
+    if cached is not None:
+        return cached
+    ep = data.endpoint
+    sep = ep.separator or ";"
+    codes = data.codes
+    rows = data.rows
+    out = Formatted([], len(rows))
+    # One C-level transpose gives each column's raw values.
+    raw = raw_columns(data)
+    for j, code in enumerate(codes):
+        f = ep.field(code)
+        assert f is not None, code  # read_sheet only keeps field columns
+        fmt = make_column_formatter(f, separator=sep, delimiter=delimiter,
+                                    positional=ep.positional)
+        col = fmt(raw[j])
+        try:
+            "".join(col)  # type: ignore[arg-type]  # C-speed proof that every cell is a str
+        except TypeError:  # a Problem somewhere: the rare, slow path
+            _settle(out, j, col)
+        out.cols.append(col)
+    data.cache[key] = out
+    return out
+
+
+def _settle(out: Formatted, j: int, col: list) -> None:
+    """Record a column's problems; warnings keep their text, blocking cells become ""."""
+    for rp, t in enumerate(col):
+        if t.__class__ is not str:
+            out.problems.append((rp, j, t))
+            if t.severity is Severity.BLOCKING or t.text is None:
+                col[rp] = ""
+                out.bad.add((rp, j))
+            else:
+                col[rp] = t.text
+
+
+def issue_at(
+    data: SheetData, rp: int, j: int | None, code: str, message: str,
+    severity: Severity = Severity.BLOCKING, field: str = "",
+) -> Issue:
+    """An issue on row position `rp` (and column position `j`), with its Excel address."""
+    row = data.rows[rp]
+    if j is None:
+        return Issue(code, severity, message, data.sheet, row.row, "", field)
+    col = data.columns[j]
+    value = display(row.values.get(col.code))
+    return Issue(code, severity, message, data.sheet, row.row, col.letter, col.code,
+                 value if len(value) <= 200 else value[:199] + "…")
+
+
+def required_issue(data: SheetData, fs: Formatted, rp: int, j: int) -> Issue | None:
+    """`required` when the cell is blank (a cell already in error is not reported twice)."""
+    if fs.cols[j][rp] or (rp, j) in fs.bad:
+        return None
+    f = data.endpoint.field(data.columns[j].code)
+    label = f"{f.code} ({f.label})" if f else data.columns[j].code
+    return issue_at(data, rp, j, ic.REQUIRED, f"{label} est obligatoire : renseignez-le.")
+
+
+def group_keys(data: SheetData, fs: Formatted) -> list[tuple[str, ...]] | None:
+    """The document key of each row (its grouping values), or None if the endpoint has none."""
+    ep = data.endpoint
+    if not ep.grouping or ep.positional:
+        return None
+    idx = [j for j, c in enumerate(data.columns) if c.code in ep.grouping]
+    if not idx:
+        return [()] * fs.n_rows
+    return list(zip(*(fs.cols[j] for j in idx), strict=True))

@@ -1,0 +1,98 @@
+"""The rows a run appends to the `Résultats` (one per batch) and `Journal` sheets, and run ids.
+
+Never a password: the server URL is stored without credentials.
+"""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from addin.core.cell_text import clean_text
+from addin.core.layout import RESULTATS_HEADERS
+from addin.core.lines import line_digest
+from addin.core.outcomes import BatchOutcome
+
+__all__ = ["batch_digest", "journal_rows", "new_run_id", "os_user", "results_row", "safe_url"]
+
+
+def batch_digest(batch: Any) -> str:
+    """SHA-256 (hex) of the lines sent, header first, as `lines.line_digest` defines it."""
+
+    return line_digest(batch)
+
+
+def results_row(
+    run_id: str,
+    target: Mapping[str, str],
+    sheet: str,
+    endpoint: Any,
+    batch: Any,
+    outcome: BatchOutcome,
+    test: bool,
+    *,
+    when: datetime | None = None,
+) -> list[object]:
+    """One `Résultats` row (in `RESULTATS_HEADERS` order) for a batch; never a password."""
+    sent = outcome.sent if outcome.state != "not-sent" else 0
+    by_header: dict[str, object] = {
+        "Date": (when or datetime.now()).replace(microsecond=0),
+        "Identifiant d'exécution": run_id,
+        "Exécution": run_id,
+        "Utilisateur (OS)": clean_text(os_user()),
+        "Serveur": clean_text(safe_url(str(target.get("server", "")))),
+        "Société": clean_text(target.get("fichier", "")),
+        "Utilisateur Gestimum": clean_text(target.get("utilisateur", "")),
+        "Feuille": clean_text(sheet),
+        "Point d'entrée": getattr(endpoint, "name", str(endpoint)),
+        "Mode (test/réel)": "test" if test else "réel",
+        "Lot (n/N)": f"{getattr(batch, 'index', 1)}/{getattr(batch, 'total', 1)}",
+        "Lignes envoyées": sent,
+        "Importées": outcome.imported,
+        "Rejetées": outcome.rejected,
+        "Avertissements": outcome.warned,
+        "À vérifier": outcome.unknown,
+        "Durée (s)": round(outcome.duration, 1),
+        "Résultat": clean_text(outcome.message),
+        "SHA-256 des lignes": batch_digest(batch),
+    }
+    return [by_header.get(header) for header in RESULTATS_HEADERS]
+
+
+def journal_rows(run_id: str, endpoint: Any, outcome: Any) -> list[list[object]]:
+    """`Journal` rows for one answer: its journal lines (a `BatchOutcome` or the lines)."""
+    lines = outcome.journal if isinstance(outcome, BatchOutcome) else outcome
+    name = getattr(endpoint, "name", str(endpoint))
+    return [[run_id, name, clean_text(line)] for line in lines]
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable run identifier: local timestamp + 6 random hex digits (`20261123-094512-3fa2c1`)."""
+    now = now or datetime.now()
+    return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def os_user() -> str:
+    """The operating-system user running the import (for the ledger)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some service/container contexts
+        return ""
+
+
+def safe_url(url: str) -> str:
+    """The server URL without any `user:password@` part, so that it can be logged or stored."""
+    try:
+        parts = urlsplit(url)
+        if parts.username is None and parts.password is None:
+            return url
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+    except ValueError:
+        return url.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
