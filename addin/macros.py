@@ -9,17 +9,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from addin.core import cell_text, layout, outcomes, pipeline, report_rows, status
+from addin.core import outcomes, pipeline, report_rows, status
 from addin.core.catalog import import_endpoints, resolve_endpoint
 from addin.core.connexion import CONNEXION_SHEET, DEFAULTS, HELP, KEYS, PASSWORD_NOTE
-from addin.core.errors import AddinError, WorkbookError
+from addin.core.errors import WorkbookError
 from addin.core.issues import Issue, Severity, column_letter
 from addin.excel.book import ExcelWorkbook, StatusBarProgress
+from addin.excel.runner import TITLE, Cancelled, MacroResult, run_action
 
 __all__ = [
     "MacroResult", "connexion", "controler", "effacer_statuts", "importer", "importer_tout",
@@ -28,105 +26,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-TITLE = "Gestimum"
 CHECK_OK = "Contrôle OK"
 WARNING_PREFIX = "Avertissement : "
 _MAX_LISTED = 12  # issues listed in a message box; all of them are in #STATUT
 # Statuses a check or a clear must not drop silently: they record what Gestimum may hold.
 _KEEP = {status.RowState.IMPORTED, status.RowState.WARNING, status.RowState.SKIPPED,
          status.RowState.UNKNOWN}
-
-
-@dataclass(slots=True)
-class MacroResult:
-    """What a ribbon action did (the VBA ignores it; tests and scripts read it)."""
-
-    action: str
-    ok: bool
-    message: str
-    report: pipeline.RunReport | None = None
-    issues: list[Issue] = field(default_factory=list)
-
-
-class _Cancelled(Exception):
-    """The user said no or closed a prompt: nothing happened, nothing to log as an error."""
-
-
-def _caller(book: Any | None) -> Any:
-    if book is not None:
-        return book
-    import xlwings as xw  # only here: the UDF server and the tests never need Book.caller()
-
-    return xw.Book.caller()
-
-
-Body = Callable[[ExcelWorkbook], "MacroResult"]
-
-
-def _run(book: Any | None, action: str, body: Body) -> MacroResult:
-    """Run one action with Excel in batch mode; every failure becomes a message + ledger row."""
-    excel = ExcelWorkbook(_caller(book))
-    try:
-        with excel.busy():
-            result = body(excel)
-    except _Cancelled as exc:
-        result = MacroResult(action, False, str(exc))
-        excel.alert(result.message, TITLE)
-        return result
-    except AddinError as exc:
-        log.warning("%s: %s %s", action, exc.user_message, exc.detail)
-        return _failure(excel, action, exc.user_message)
-    except Exception as exc:  # a bug must still end in a French message, never a traceback
-        log.exception("unexpected error in %s", action)
-        return _failure(excel, action, (
-            "Erreur inattendue du complément Gestimum. Consultez la feuille Résultats (les lots "
-            "déjà envoyés y figurent) avant de relancer, et transmettez ce message au support. "
-            f"Détails : {type(exc).__name__} : {exc}"))
-    excel.alert(result.message, TITLE, critical=not result.ok)
-    return result
-
-
-def _failure(excel: ExcelWorkbook, action: str, message: str) -> MacroResult:
-    """French critical message box, plus a `Résultats` row so the failure leaves a trace."""
-    try:
-        excel.flush()  # ledger rows of batches sent before the failure come first
-        excel.append_results([_error_row(excel, action, message)])
-        excel.flush()
-    except Exception:  # the message box below must be shown even if the ledger cannot be
-        log.exception("could not write the error to %s", layout.RESULTATS_SHEET)
-    excel.alert(message, f"{TITLE} — erreur", critical=True)
-    return MacroResult(action, False, message)
-
-
-def _error_row(excel: ExcelWorkbook, action: str, message: str) -> list[object]:
-    """A `Résultats` row for a run that failed outside any batch (filled by header name)."""
-    target = _target_or_defaults(excel)
-    by_header: dict[str, object] = {
-        "Date": datetime.now().replace(microsecond=0),
-        "Utilisateur (OS)": report_rows.os_user(),
-        "Serveur": report_rows.safe_url(target.get("server", "")),
-        "Société": target.get("fichier", ""),
-        "Utilisateur Gestimum": target.get("utilisateur", ""),
-        "Feuille": _active_or_blank(excel),
-        "Mode (test/réel)": "test" if action == "tester" else "réel",
-        "Lignes envoyées": 0,
-        "Résultat": cell_text.clean_text(f"Erreur ({action}) : {message}"),
-    }
-    return [by_header.get(header, "") for header in layout.RESULTATS_HEADERS]
-
-
-def _target_or_defaults(excel: ExcelWorkbook) -> dict[str, str]:
-    try:
-        return {**DEFAULTS, **excel.connexion()}
-    except Exception:  # the error being reported may be an unreadable Connexion sheet
-        return dict(DEFAULTS)
-
-
-def _active_or_blank(excel: ExcelWorkbook) -> str:
-    try:
-        return excel.active_sheet()
-    except Exception:
-        return ""
 
 
 def _target(excel: ExcelWorkbook) -> Any:
@@ -205,7 +110,7 @@ def controler(book: Any | None = None) -> MacroResult:
         return MacroResult("controler", not blocking, f"{head}\n{_issues_text(issues)}{tail}",
                            issues=issues)
 
-    return _run(book, "controler", body)
+    return run_action(book, "controler", body)
 
 
 # ── sending ──────────────────────────────────────────────────────────────────────────────
@@ -216,7 +121,7 @@ def _password(excel: ExcelWorkbook, target: Any) -> str:
         # Excel's InputBox shows what is typed: the Paramètres button stores it once instead.
         answer = excel.input_box(text, f"{TITLE} — mot de passe")
         if answer is None:
-            raise _Cancelled("Import annulé : rien n'a été envoyé.")
+            raise Cancelled("Import annulé : rien n'a été envoyé.")
         return answer
 
     return get_password(target.server, target.fichier, target.utilisateur, prompt=ask)
@@ -247,7 +152,7 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
             f"Importer dans la société de PRODUCTION {target.fichier} "
             f"({report_rows.safe_url(target.server)}) ?\nUn import est définitif.",
             f"{TITLE} — production"):
-        raise _Cancelled("Import en production annulé : rien n'a été envoyé.")
+        raise Cancelled("Import en production annulé : rien n'a été envoyé.")
     from addin.core.lines import Options
     from addin.io.client import GestimumClient
 
@@ -282,17 +187,19 @@ def _report_text(report: pipeline.RunReport) -> str:
 
 def tester(book: Any | None = None) -> MacroResult:
     """Gestimum's test mode on the active sheet (refused when the service has none)."""
-    return _run(book, "tester", lambda x: _send(x, "tester", test=True, all_sheets=False))
+    return run_action(book, "tester", lambda x: _send(x, "tester", test=True, all_sheets=False))
 
 
 def importer(book: Any | None = None) -> MacroResult:
     """Import the active sheet."""
-    return _run(book, "importer", lambda x: _send(x, "importer", test=False, all_sheets=False))
+    return run_action(
+        book, "importer", lambda x: _send(x, "importer", test=False, all_sheets=False)
+    )
 
 
 def importer_tout(book: Any | None = None) -> MacroResult:
     """Import every data sheet of the workbook, in dependency order (catalog rank)."""
-    return _run(book, "importer_tout",
+    return run_action(book, "importer_tout",
                 lambda x: _send(x, "importer_tout", test=False, all_sheets=True))
 
 
@@ -322,7 +229,7 @@ def connexion(book: Any | None = None) -> MacroResult:
                 "mot de passe, rien n'a été enregistré."))
         answer = excel.input_box(f"Mot de passe Gestimum de {who} :", f"{TITLE} — connexion")
         if answer is None:
-            raise _Cancelled(created + "Mot de passe inchangé.")
+            raise Cancelled(created + "Mot de passe inchangé.")
         if not store_password(target.server, target.fichier, target.utilisateur, answer):
             raise WorkbookError(
                 "Aucun gestionnaire d'identifiants utilisable sur ce poste : le mot de passe "
@@ -332,7 +239,7 @@ def connexion(book: Any | None = None) -> MacroResult:
             f"Mot de passe de {who} enregistré dans le gestionnaire d'identifiants de Windows "
             "(jamais dans le classeur)."))
 
-    return _run(book, "connexion", body)
+    return run_action(book, "connexion", body)
 
 
 def tester_connexion(book: Any | None = None) -> MacroResult:
@@ -349,7 +256,7 @@ def tester_connexion(book: Any | None = None) -> MacroResult:
             f"Connexion réussie à {report_rows.safe_url(target.server)}.\nWeb Service Gestimum : "
             f"{ws}\nERP Gestimum : {erp}\n(Le mot de passe n'est vérifié qu'à l'envoi.)"))
 
-    return _run(book, "tester_connexion", body)
+    return run_action(book, "tester_connexion", body)
 
 
 # ── sheets ───────────────────────────────────────────────────────────────────────────────
@@ -368,13 +275,13 @@ def effacer_statuts(book: Any | None = None) -> MacroResult:
         if marked and not excel.confirm(
                 f"{marked} ligne(s) sont marquées importées ou à vérifier. Sans ce statut, le "
                 "prochain import les enverra de nouveau. Effacer quand même ?"):
-            raise _Cancelled("Statuts conservés.")
+            raise Cancelled("Statuts conservés.")
         count = excel.clear_statuses(sheet, header_row, col)
         return MacroResult("effacer_statuts", True, (
             f"Colonne #STATUT ({column_letter(col)}) de « {sheet} » vidée ({count} ligne(s)). "
             "Les feuilles Résultats et Journal sont conservées."))
 
-    return _run(book, "effacer_statuts", body)
+    return run_action(book, "effacer_statuts", body)
 
 
 def nouvelle_feuille(book: Any | None = None) -> MacroResult:
@@ -387,11 +294,11 @@ def nouvelle_feuille(book: Any | None = None) -> MacroResult:
             "Service d'import Gestimum de la nouvelle feuille (nom ou libellé, par exemple "
             "Clients, Articles, Ecritures) :", f"{TITLE} — nouvelle feuille", "Clients")
         if answer is None or not answer.strip():
-            raise _Cancelled("Aucune feuille ajoutée.")
+            raise Cancelled("Aucune feuille ajoutée.")
         endpoint = resolve_endpoint(answer)
         if endpoint is None:
             names = ", ".join(e.name for e in import_endpoints())
-            raise _Cancelled(f"« {answer} » n'est pas un service d'import Gestimum. "
+            raise Cancelled(f"« {answer} » n'est pas un service d'import Gestimum. "
                              f"Services disponibles : {names}.")
         columns = column_plan(endpoint)
         rows: list[list[object]] = [[c.label for c in columns], [c.code for c in columns]]
@@ -401,4 +308,4 @@ def nouvelle_feuille(book: Any | None = None) -> MacroResult:
             f"Feuille « {name} » ajoutée pour {endpoint.name} : libellés en ligne 1 (* = "
             "obligatoire), codes des champs en ligne 2, données à partir de la ligne 3."))
 
-    return _run(book, "nouvelle_feuille", body)
+    return run_action(book, "nouvelle_feuille", body)

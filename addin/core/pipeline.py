@@ -7,19 +7,20 @@ the openpyxl and xlwings adapters, the tests and the demo all run exactly the sa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from addin.core import outcomes, report_rows, status
 from addin.core.answers import BatchOutcome, RowOutcome, parse_answer
-from addin.core.catalog import Endpoint, get_endpoint, normalise_name, resolve_endpoint
-from addin.core.errors import AddinError, OutcomeUnknownError, WorkbookError
-from addin.core.grid import Grid
+from addin.core.catalog import Endpoint
+from addin.core.errors import AddinError, OutcomeUnknownError
 from addin.core.grid_issues import grid_issues
 from addin.core.issues import Issue
 from addin.core.lines import Batch, Options, build_batches, build_body
 from addin.core.locate import apply_located, locate_rejections
+from addin.core.run_report import RunReport, SheetReport, count_batch, exit_code
+from addin.core.selection import GridSource, SheetPlan, select_sheets
 from addin.core.sheet import SheetData, read_sheet
 from addin.core.validate import has_blocking, validate
 
@@ -40,15 +41,6 @@ __all__ = [
 Sender = Callable[[Endpoint, dict[str, Any]], dict[str, Any]]
 
 
-class GridSource(Protocol):
-    """Read side of a workbook (openpyxl file or live Excel book)."""
-
-    def sheet_names(self) -> list[str]: ...
-    def table_names(self, sheet: str) -> list[str]: ...
-    def grid(self, sheet: str) -> Grid: ...
-    def connexion(self) -> dict[str, str]: ...
-
-
 class ResultSink(Protocol):
     """Write side: statuses, ledger and journal, then one save."""
 
@@ -65,15 +57,6 @@ class Progress(Protocol):
     def advance(self, sheet: str, batch: int, batches: int, rows_done: int) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class SheetPlan:
-    """A sheet and the endpoint it targets, with how that was decided (table, sheet, option)."""
-
-    sheet: str
-    endpoint: Endpoint
-    resolved_by: str
-
-
 @dataclass(slots=True)
 class SheetCheck:
     """A sheet read and validated: its rows and every issue found."""
@@ -85,108 +68,6 @@ class SheetCheck:
     @property
     def blocking(self) -> bool:
         return has_blocking(self.issues)
-
-
-@dataclass(slots=True)
-class SheetReport:
-    """What happened to one sheet during a run."""
-
-    sheet: str
-    endpoint: str
-    rows: int = 0
-    sent: int = 0
-    imported: int = 0
-    rejected: int = 0
-    warned: int = 0
-    unknown: int = 0
-    skipped: int = 0
-    pieces: list[str] = field(default_factory=list)
-    error: str | None = None
-
-
-@dataclass(slots=True)
-class RunReport:
-    """The whole run: per-sheet counts, the run id and the CLI exit code."""
-
-    run_id: str
-    test: bool
-    sheets: list[SheetReport] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-    exit_code: int = 0
-
-
-_SERVICE_SHEETS = {"connexion", "resultats", "journal", "lisezmoi", "listes"}
-
-
-def _data_sheet_endpoint(source: GridSource, sheet: str) -> tuple[Endpoint, str] | None:
-    for table in source.table_names(sheet):
-        found = resolve_endpoint(table)
-        if found is not None:
-            return found, "table"
-    found = resolve_endpoint(sheet)
-    return (found, "sheet") if found is not None else None
-
-
-def select_sheets(
-    source: GridSource,
-    sheets: Iterable[str] | None = None,
-    endpoint: str | None = None,
-    *,
-    all_sheets: bool = False,
-) -> list[SheetPlan]:
-    """The sheets to process, each with its endpoint (DESIGN §3.1 resolution order).
-
-    Named sheets must exist and resolve (or `endpoint` is given); without names every sheet that
-    resolves is taken, in dependency order.
-    """
-    names = source.sheet_names()
-    forced = None
-    if endpoint:
-        try:
-            forced = get_endpoint(endpoint)
-        except KeyError:
-            raise WorkbookError(
-                f"Point d'entrée « {endpoint} » inconnu. "
-                "La commande « gestimum-excel endpoints » donne la liste."
-            ) from None
-        if not forced.is_import:
-            raise WorkbookError(f"« {endpoint} » n'est pas un point d'entrée d'import.")
-    wanted = list(sheets or [])
-    plans: list[SheetPlan] = []
-    if wanted:
-        by_lower = {n.casefold(): n for n in names}
-        for name in wanted:
-            real = by_lower.get(name.casefold())
-            if real is None:
-                raise WorkbookError(
-                    f"Feuille « {name} » introuvable. Feuilles du classeur : {', '.join(names)}."
-                )
-            found = _data_sheet_endpoint(source, real)
-            if forced is not None:
-                plans.append(SheetPlan(real, forced, "option"))
-            elif found is not None:
-                plans.append(SheetPlan(real, *found))
-            else:
-                raise WorkbookError(
-                    f"Feuille « {real} » : impossible de savoir vers quel point d'entrée Gestimum "
-                    "l'envoyer. Nommez la feuille (ou son tableau Excel) d'après le point "
-                    "d'entrée, par exemple « Clients », ou précisez --endpoint."
-                )
-        return plans
-    for name in names:
-        found = _data_sheet_endpoint(source, name)
-        if found is not None:
-            plans.append(SheetPlan(name, *found))
-        elif forced is not None and normalise_name(name) not in _SERVICE_SHEETS:
-            plans.append(SheetPlan(name, forced, "option"))
-    if not plans:
-        raise WorkbookError(
-            "Aucune feuille de données reconnue dans ce classeur : nommez chaque feuille d'après "
-            "son point d'entrée (par exemple « Clients ») ou utilisez --sheet et --endpoint."
-        )
-    if all_sheets or len(plans) > 1:
-        plans.sort(key=lambda p: (p.endpoint.rank, names.index(p.sheet)))
-    return plans
 
 
 def check(
@@ -297,7 +178,7 @@ def run_import(
         sink.save()
     if stop is not None:
         report.messages.append(stop)
-    report.exit_code = _exit_code(report, stop)
+    report.exit_code = exit_code(report, stop)
     return report
 
 
@@ -343,7 +224,7 @@ def _run_sheet(
             if found is not None:
                 outcome = apply_located(outcome, found)
         outcomes.extend(outcome.rows)
-        _count(sheet_report, batch, outcome)
+        count_batch(sheet_report, batch, outcome)
         sink.append_results(
             [report_rows.results_row(run_id, target, checked.plan.sheet, endpoint, batch, outcome,
                                 options.test)]
@@ -379,29 +260,3 @@ def _send_batch(
         stop = None
     outcome.duration = time.monotonic() - started
     return outcome, stop
-
-
-def _count(report: SheetReport, batch: Batch, outcome: BatchOutcome) -> None:
-    report.sent += len(batch.lines)
-    for row in outcome.rows:
-        if row.state in ("imported", "tested"):
-            report.imported += 1
-        elif row.state == "warning":
-            report.imported += 1
-            report.warned += 1
-        elif row.state in ("rejected", "test-rejected"):
-            report.rejected += 1
-        elif row.state == "unknown":
-            report.unknown += 1
-    report.pieces.extend(outcome.pieces)
-
-
-def _exit_code(report: RunReport, stop: str | None) -> int:
-    if stop is not None or any(s.unknown for s in report.sheets):
-        return 3
-    if any(s.rejected for s in report.sheets):
-        return 1
-    if any(s.error for s in report.sheets):
-        return 2
-    return 0
-

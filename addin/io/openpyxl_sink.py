@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from copy import copy
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from addin.core import cell_text, layout, status
 from addin.core.errors import WorkbookError, WriteBackError
@@ -23,18 +23,25 @@ from addin.core.grid import Grid
 from addin.core.issues import column_letter
 from addin.io.file_errors import mapped
 
-if TYPE_CHECKING:
-    from addin.io.workbook import XlsxWorkbook
-
 __all__ = ["XlsxSink", "atomic_save", "write_text"]
 
 MAX_ROWS = 1_048_576
 
 
+class _Source(Protocol):
+    """What the sink needs of the workbook it writes back into (the calamine reader)."""
+
+    path: Path
+
+    def sheet_names(self) -> list[str]: ...
+    def grid(self, sheet: str) -> Grid: ...
+    def close(self) -> None: ...
+
+
 class XlsxSink:
     """`ResultSink` that buffers statuses and ledger rows, then writes them in one save."""
 
-    def __init__(self, source: XlsxWorkbook, out: Path | None) -> None:
+    def __init__(self, source: _Source, out: Path | None) -> None:
         self.source = source
         self.target = out or source.path
         self._statuses: dict[str, tuple[Any, dict[int, str]]] = {}

@@ -28,7 +28,7 @@ from addin.core.layout import (
     RESULTATS_SHEET,
 )
 from addin.templates.plan import Column, column_plan, field_note, number_format, sheet_title
-from addin.templates.plan import validation as field_validation
+from addin.templates.validations import validation as field_validation
 
 __all__ = [
     "ECRITURES_ROWS",
