@@ -45,6 +45,12 @@ def _add_target(p: argparse.ArgumentParser, *, server: bool = True) -> None:
     )
 
 
+def _add_journal(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--journal", type=Path, default=None,
+                   help="fichier du journal des exécutions (défaut : variable GESTIMUM_JOURNAL, "
+                        "sinon le dossier de données de l'utilisateur)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (French help)."""
     parser = _Parser(
@@ -86,7 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test", action="store_true", help="mode test de Gestimum : rien n'est écrit")
     p.add_argument("--out", type=Path, help="écrire les résultats dans une copie")
     p.add_argument("--reimport", action="store_true",
-                   help="renvoyer aussi les lignes déjà importées (#STATUT « Importée »)")
+                   help="fiches (clients, articles…) : renvoyer aussi les lignes inchangées, en "
+                        "mise à jour ; ne renvoie jamais un document ou une écriture déjà importé")
+    p.add_argument("--dupliquer", action="store_true",
+                   help="documents et écritures : créer une seconde fois ceux déjà importés ou au "
+                        "résultat inconnu (doublons volontaires)")
+    p.add_argument("--renvoyer-inconnues", action="store_true",
+                   help="renvoyer les lignes au résultat inconnu, après avoir vérifié dans "
+                        "Gestimum qu'elles n'y sont pas")
+    _add_journal(p)
     p.add_argument("--ignorer-masquees", action="store_true",
                    help="ne pas envoyer les lignes masquées ou filtrées (envoyées par défaut)")
     p.add_argument("--localiser", action="store_true",
@@ -96,6 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ne pas demander de confirmation pour un environnement de production")
     p.add_argument("--insecure", action="store_true",
                    help="ne pas vérifier le certificat TLS (déconseillé)")
+    _add_target(p)
+
+    p = sub.add_parser("journal", help="liste les exécutions d'import, ou en détaille une")
+    p.add_argument("run", nargs="?", help="identifiant (ou début d'identifiant) d'une exécution")
+    p.add_argument("--nombre", type=int, default=20, help="exécutions listées (défaut 20)")
+    _add_journal(p)
+
+    p = sub.add_parser(
+        "reprendre", help="écrit dans le classeur les statuts que le journal connaît"
+    )
+    p.add_argument("workbook", type=Path)
+    p.add_argument("--sheet", action="append", help="feuille (répétable ; défaut : toutes)")
+    p.add_argument("--endpoint")
+    p.add_argument("--out", type=Path, help="écrire dans une copie")
+    _add_journal(p)
     _add_target(p)
 
     p = sub.add_parser("sandbox", help="lance le bac à sable Gestimum (serveur local)")

@@ -155,14 +155,34 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
         raise Cancelled("Import en production annulé : rien n'a été envoyé.")
     from addin.core.lines import Options
     from addin.io.client import GestimumClient
+    from addin.io.run_journal import open_journal
 
     options = Options(fichier=target.fichier, utilisateur=target.utilisateur,
                       mot_passe=_password(excel, target), batch_size=target.batch_size, test=test)
-    with GestimumClient(target.server) as client:
-        report = pipeline.run_import(
-            checks, excel, client.post_import, options, target=target.as_ledger(),
-            progress=StatusBarProgress(excel, "Test" if test else "Import"))
+    with open_journal() as journal:
+        settings = pipeline.RunSettings()
+        if not test:
+            settings.resend_unknown = _resend_unknown(excel, checks, journal, target)
+        with GestimumClient(target.server) as client:
+            report = pipeline.run_import(
+                checks, excel, client.post_import, options, target=target.as_ledger(),
+                progress=StatusBarProgress(excel, "Test" if test else "Import"),
+                journal=journal, workbook=excel.identity(), settings=settings)
     return MacroResult(action, report.exit_code == 0, _report_text(report), report, issues)
+
+
+def _resend_unknown(excel: ExcelWorkbook, checks: list[pipeline.SheetCheck], journal: Any,
+                    target: Any) -> bool:
+    """Rows sent earlier without a sure answer: re-sent only if the user checked them absent."""
+    plans = pipeline.plan_sheets(checks, journal, target.as_ledger())
+    held = sum(plan.held_unknown for plan in plans.values())
+    if not held:
+        return False
+    return excel.confirm(
+        f"{held} ligne(s) ont déjà été envoyées sans réponse sûre de Gestimum (statut « À "
+        "vérifier »).\n\nAvez-vous vérifié dans Gestimum qu'elles n'y sont PAS ?\n"
+        "Oui : les renvoyer.\nNon : les laisser de côté (conseillé si vous n'avez pas vérifié).",
+        f"{TITLE} — lignes à vérifier")
 
 
 def _report_text(report: pipeline.RunReport) -> str:

@@ -13,12 +13,23 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from addin.commands.console import BarProgress, err, out, print_issues, print_json, print_report
+from addin.commands.console import (
+    BarProgress,
+    err,
+    out,
+    print_issues,
+    print_json,
+    print_report,
+    print_run,
+    print_runs,
+)
+from addin.commands.signals import interruptible
 from addin.core import pipeline
 from addin.core.catalog import endpoints
 from addin.core.issues import Severity
 from addin.core.lines import Options
 from addin.core.target import Target, resolve_target
+from addin.io.run_journal import open_journal
 
 
 def _open(path: Path):  # noqa: ANN202 - returns the openpyxl adapter
@@ -130,17 +141,74 @@ def cmd_import(args: argparse.Namespace) -> int:
     prompt = _prompt if sys.stdin.isatty() else None
     password = get_password(target.server, target.fichier, target.utilisateur, prompt=prompt)
     options = _options(target, password=password, test=args.test, delimiter=args.delimiteur)
-    with GestimumClient(target.server, verify=not args.insecure) as client, Progress(
+    settings = pipeline.RunSettings(
+        reimport=args.reimport, duplicate=args.dupliquer,
+        resend_unknown=args.renvoyer_inconnues, locate=args.localiser,
+    )  # fmt: skip
+    if args.dupliquer and not args.test and not _confirm_duplicates(args):
+        return 2
+    sink = book.sink(args.out)
+    with open_journal(args.journal) as journal, interruptible(), GestimumClient(
+        target.server, verify=not args.insecure
+    ) as client, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=err, transient=False,
     ) as bar:
         report = pipeline.run_import(
-            checks, book.sink(args.out), client.post_import, options,
-            target=target.as_ledger(), progress=BarProgress(bar), reimport=args.reimport,
-            locate=args.localiser,
+            checks, sink, client.post_import, options, target=target.as_ledger(),
+            progress=BarProgress(bar), journal=journal, workbook=str(args.workbook.resolve()),
+            settings=settings,
         )
     print_report(report, args.out or args.workbook)
     return report.exit_code
+
+
+def _confirm_duplicates(args: argparse.Namespace) -> bool:
+    """--dupliquer creates documents a second time: said plainly, confirmed unless --yes."""
+    warning = ("--dupliquer : les documents et écritures déjà importés (ou au résultat inconnu) "
+               "seront créés une seconde fois dans Gestimum.")
+    if args.yes:
+        err.print(warning, markup=False)
+        return True
+    if not sys.stdin.isatty():
+        err.print(warning + " Ajoutez --yes pour confirmer. Rien n'a été envoyé.", markup=False)
+        return False
+    answer = input(warning + " Tapez « oui » pour confirmer : ")
+    if answer.strip().lower() in ("oui", "o"):
+        return True
+    err.print("Import annulé : rien n'a été envoyé.", markup=False)
+    return False
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    """List the latest runs, or show one run's batches and rows."""
+    with open_journal(args.journal) as journal:
+        out.print(f"Journal des exécutions : {journal.path}", markup=False)
+        if args.run:
+            run = journal.run(args.run)
+            if run is None:
+                err.print(f"Exécution « {args.run} » introuvable (ou ambiguë) dans le journal.",
+                          markup=False)
+                return 2
+            print_run(run)
+        else:
+            print_runs(journal.runs(args.nombre))
+    return 0
+
+
+def cmd_reprendre(args: argparse.Namespace) -> int:
+    """Write the statuses the journal knows into the workbook (after a crash or a lost save)."""
+    book = _open(args.workbook)
+    plans = pipeline.select_sheets(book, args.sheet, args.endpoint, all_sheets=not args.sheet)
+    checks = pipeline.check(book, plans)
+    target = resolve_target(args, book.connexion())
+    with open_journal(args.journal) as journal:
+        restored = pipeline.restore(checks, book.sink(args.out), journal, target.as_ledger())
+    for sheet, plan in restored.items():
+        out.print(f"{sheet} : {plan.held_imported} ligne(s) importée(s), {plan.held_unknown} à "
+                  "vérifier d'après le journal.", markup=False)
+    out.print(f"Statuts écrits dans {args.out or args.workbook}.", markup=False)
+    return 0
 
 
 def _prompt(text: str) -> str:

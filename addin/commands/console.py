@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress
@@ -16,7 +17,10 @@ from rich.table import Table
 from addin.core import pipeline
 from addin.core.issues import Issue, Severity
 
-__all__ = ["BarProgress", "err", "out", "print_issues", "print_json", "print_report"]
+__all__ = [
+    "BarProgress", "err", "out", "print_issues", "print_json", "print_report", "print_run",
+    "print_runs",
+]
 
 # Piped output (tests, logs) gets a wide fixed width so that tables are never truncated.
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -75,3 +79,40 @@ class BarProgress:
         self._progress.update(
             self._tasks[sheet], completed=rows_done, description=f"{sheet} lot {batch}/{batches}"
         )
+
+
+_STATE_WORDS = {
+    "imported": "importées", "warning": "avec avertissement", "rejected": "rejetées",
+    "unknown": "à vérifier", "pending": "sans réponse", "tested": "test OK",
+    "test-rejected": "test rejetées", "not-sent": "non envoyées",
+}
+
+
+def _counts(rows: dict[str, int]) -> str:
+    return ", ".join(f"{n} {_STATE_WORDS.get(state, state)}" for state, n in sorted(rows.items()))
+
+
+def print_runs(runs: list[dict[str, Any]]) -> None:
+    """One line per run: id, date, mode, company, workbook, outcome counts."""
+    if not runs:
+        out.print("Aucune exécution enregistrée.", markup=False)
+        return
+    for run in runs:
+        mode = "test" if run["test"] else "réel"
+        out.print(f"{run['run_id']}  {run['started']}  {mode}  {run['fichier']} "
+                  f"({run['server']})  {Path(run['workbook'] or '').name}  [{run['state']}]  "
+                  f"{_counts(run['rows'])}", markup=False)
+
+
+def print_run(run: dict[str, Any]) -> None:
+    """A run's header, its batches and the outcome of each row."""
+    print_runs([run])
+    for b in run["batches"]:
+        answer = b["answered_at"] or "aucune"
+        out.print(f"  {b['sheet']} lot {b['batch_index']}/{b['batch_total']} envoyé "
+                  f"{b['sent_at']}, réponse {answer} : {b['message'] or b['state']}",
+                  markup=False)
+    for r in run["row_states"]:
+        pieces = f" — pièce {r['pieces']}" if r["pieces"] else ""
+        out.print(f"    {r['sheet']} ligne {r['excel_row']} : "
+                  f"{_STATE_WORDS.get(r['state'], r['state'])}{pieces}", markup=False)

@@ -73,6 +73,7 @@ def run_demo(out: Path) -> int:
     from addin.commands.console import out as console
     from addin.commands.console import print_issues, print_report
     from addin.io.client import GestimumClient
+    from addin.io.run_journal import RunJournal
     from addin.io.workbook import open_workbook
     from addin.sandbox import running_sandbox
 
@@ -80,7 +81,11 @@ def run_demo(out: Path) -> int:
     with tempfile.TemporaryDirectory(prefix="gestimum-demo-") as tmp:
         work = Path(tmp) / out.name
         shutil.copyfile(demo_workbook_path(), work)
-        with running_sandbox() as sandbox, GestimumClient(sandbox.url) as client:
+        # A journal of its own: the demo company is new each time, the user's journal is not
+        # the place for it.
+        with running_sandbox() as sandbox, GestimumClient(sandbox.url) as client, RunJournal(
+            Path(tmp) / "journal.sqlite3"
+        ) as journal:
             console.print(f"Bac à sable Gestimum démarré sur {sandbox.url} "
                           "(société DEMO.Gestimum, utilisateur DEMO).", markup=False)
             target = {"server": sandbox.url, "fichier": "DEMO.Gestimum", "utilisateur": "DEMO"}
@@ -95,13 +100,15 @@ def run_demo(out: Path) -> int:
                               + ", ".join(c.plan.sheet for c in testable), markup=False)
                 report = pipeline.run_import(testable, book.sink(), client.post_import,
                                              Options(test=True), target=target,
-                                             progress=_Quiet(console))
+                                             progress=_Quiet(console), journal=journal,
+                                             workbook=str(work))
                 print_report(report, None)
             console.print("2) Import réel de toutes les feuilles :", markup=False)
             book = open_workbook(work)
             checks = pipeline.check(book, plans)
             report = pipeline.run_import(checks, book.sink(), client.post_import, Options(),
-                                         target=target, progress=_Quiet(console))
+                                         target=target, progress=_Quiet(console),
+                                         journal=journal, workbook=str(work))
             print_report(report, None)
             pieces = sandbox.pieces()
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,8 @@ exceptions once, into this tree (`raise … from exc`); nothing above them catch
 ```
 AddinError                        .user_message  .exit_code (CLI, DESIGN §3.2)
 ├── ConfigError              (2)  bad URL, missing setting
+├── RunLockedError           (2)  another import of this workbook or company runs on this machine
+├── JournalError             (2)  the run journal cannot be opened or written (nothing sent)
 ├── WorkbookError            (2)  file missing / not .xlsx / locked / sheet missing
 │   └── WriteBackError       (3)  results could not be written after sending (kept elsewhere)
 ├── ServerUnreachableError   (3)  nothing was sent: DNS, connection refused, connect timeout
@@ -26,6 +28,8 @@ from typing import ClassVar
 __all__ = [
     "AddinError",
     "ConfigError",
+    "JournalError",
+    "RunLockedError",
     "ImportServerError",
     "InvalidAnswerError",
     "InvalidImportAnswerError",
@@ -59,6 +63,22 @@ class ConfigError(AddinError):
 
     exit_code = 2
     default_message = "Paramètres de connexion invalides : vérifiez la feuille Connexion."
+    nothing_sent = True
+
+
+class RunLockedError(AddinError):
+    """Another import of the same workbook, or into the same company, runs on this machine."""
+
+    exit_code = 2
+    default_message = "Un autre import est en cours sur ce poste : attendez qu'il se termine."
+    nothing_sent = True
+
+
+class JournalError(AddinError):
+    """The run journal cannot be opened or written: nothing is sent without it."""
+
+    exit_code = 2
+    default_message = "Le journal des exécutions est inaccessible : rien n'a été envoyé."
     nothing_sent = True
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "RESULTATS_HEADERS",
     "RESULTATS_SHEET",
     "SKIP_PREFIX",
+    "STAMP_HEADER",
     "STATUS_HEADER",
     "required_label",
 ]
@@ -28,6 +29,7 @@ DATA_ROW = 3
 # Columns whose header starts with this prefix are never sent; #STATUT receives each row's outcome.
 SKIP_PREFIX = "#"
 STATUS_HEADER = "#STATUT"
+STAMP_HEADER = "#EMPREINTE"  # run id + content stamp of the last import (hidden column)
 
 # Appended to the French label of a mandatory field on the label row ("Code client *").
 REQUIRED_MARK = " *"

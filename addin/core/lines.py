@@ -69,8 +69,6 @@ class Batch:
 def _group_sizes(data: SheetData, fs: Formatted, keep: list[int]) -> list[int]:
     """Sizes, in `keep` order, of the runs of rows that must travel in the same batch."""
     if data.endpoint.positional:
-
-
         wanted = set(keep)
         sizes = [sum(1 for rp in range(s, e) if rp in wanted) for s, e in entry_groups(data, fs)]
         return [n for n in sizes if n]
@@ -130,8 +128,6 @@ def build_batches(
     excel_rows = [data.rows[rp].row for rp in keep]
     if data.endpoint.positional:
         header = None
-
-
         batches = [entry_lines(data, fs, keep[a:b]) for a, b in ranges]
     else:
         header, lines = _header_and_lines(data, fs, keep)

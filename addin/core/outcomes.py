@@ -37,6 +37,7 @@ class RowOutcome:
     warnings: list[str] = field(default_factory=list)
     pieces: list[str] = field(default_factory=list)
     line: int | None = None  # 1-based data line in its batch
+    stamp: str = ""  # #EMPREINTE (run id + content stamp) of a row sent for real
 
     def __post_init__(self) -> None:
         if not self.text:

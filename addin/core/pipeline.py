@@ -8,32 +8,43 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from addin.core import outcomes, report_rows, status
 from addin.core.answers import BatchOutcome, RowOutcome, parse_answer
 from addin.core.catalog import Endpoint
-from addin.core.errors import AddinError, OutcomeUnknownError
-from addin.core.grid_issues import grid_issues
-from addin.core.issues import Issue
+from addin.core.checking import SheetCheck, check, payloads
+from addin.core.errors import AddinError, JournalError, OutcomeUnknownError, WriteBackError
+from addin.core.fingerprints import RowPrint, row_prints, stamp_text
 from addin.core.lines import Batch, Options, build_batches, build_body
 from addin.core.locate import apply_located, locate_rejections
+from addin.core.rerun import Intent, JournalStore, RerunPlan, RunInfo, Scope
+from addin.core.resume import (
+    RunSettings,
+    plan_for,
+    plan_sheets,
+    report_plan,
+    restore,
+    server_key,
+)
 from addin.core.run_report import RunReport, SheetReport, count_batch, exit_code
 from addin.core.selection import GridSource, SheetPlan, select_sheets
-from addin.core.sheet import SheetData, read_sheet
-from addin.core.validate import has_blocking, validate
+from addin.core.sheet import SheetData
 
 __all__ = [
     "GridSource",
+    "JournalStore",
     "Progress",
     "ResultSink",
+    "RunSettings",
     "RunReport",
     "SheetCheck",
     "SheetPlan",
     "SheetReport",
     "check",
     "payloads",
+    "plan_sheets",
+    "restore",
     "run_import",
     "select_sheets",
 ]
@@ -57,70 +68,8 @@ class Progress(Protocol):
     def advance(self, sheet: str, batch: int, batches: int, rows_done: int) -> None: ...
 
 
-@dataclass(slots=True)
-class SheetCheck:
-    """A sheet read and validated: its rows and every issue found."""
-
-    plan: SheetPlan
-    data: SheetData
-    issues: list[Issue]
-
-    @property
-    def blocking(self) -> bool:
-        return has_blocking(self.issues)
-
-
-def check(
-    source: GridSource,
-    plans: list[SheetPlan],
-    *,
-    delimiter: str = "",
-    skip_hidden: bool = False,
-) -> list[SheetCheck]:
-    """Read and validate every planned sheet; collects all issues, sends nothing.
-
-    `delimiter` is the `identificateur_texte` the lines will be sent with: values holding the
-    separator are then quoted instead of blocked. Hidden and filtered rows are sent like any
-    other unless `skip_hidden` leaves them out (they are then neither checked nor sent).
-    """
-    checks = []
-    for plan in plans:
-        grid = source.grid(plan.sheet)
-        data = read_sheet(
-            grid.values,
-            plan.endpoint,
-            sheet=plan.sheet,
-            first_row=grid.first_row,
-            first_col=grid.first_col,
-        )
-        if skip_hidden and grid.hidden_rows:
-            data.rows = [r for r in data.rows if r.row not in grid.hidden_rows]
-        issues = grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
-        checks.append(SheetCheck(plan, data, issues))
-    return checks
-
-
-def payloads(
-    checked: SheetCheck, options: Options, *, mask_password: bool = True
-) -> list[dict[str, Any]]:
-    """The exact bodies that would be POSTed for a checked sheet (password masked by default)."""
-    batches = build_batches(checked.data, options)
-    return [
-        build_body(checked.plan.endpoint, b, options, mask_password=mask_password) for b in batches
-    ]
-
-
-def already_imported_rows(data: SheetData) -> frozenset[int]:
-    """Rows whose #STATUT says a previous run imported them (skipped unless asked)."""
-    return frozenset(r.row for r in data.rows if status.is_imported_status(r.status))
-
-
-def unknown_outcome_rows(data: SheetData) -> frozenset[int]:
-    """Rows whose earlier outcome is unknown: they may be in Gestimum already, so they are held
-    back until the user has checked (and cleared the status) or asks to re-send them."""
-    return frozenset(
-        r.row for r in data.rows if status.status_state(r.status) == status.RowState.UNKNOWN
-    )
+INTERRUPTED = "Import interrompu pendant l'envoi d'un lot"
+_SENT_STATES = {status.RowState.IMPORTED, status.RowState.WARNING, status.RowState.UNKNOWN}
 
 
 def run_import(
@@ -133,13 +82,18 @@ def run_import(
     progress: Progress | None = None,
     reimport: bool = False,
     locate: bool = False,
+    journal: JournalStore | None = None,
+    workbook: str = "",
+    settings: RunSettings | None = None,
 ) -> RunReport:
     """Send every checked sheet batch by batch and write the row-level truth back.
 
     Refuses to send anything when a sheet has blocking issues; stops at the first batch whose
     outcome is unknown or failed at request level (never retries), marking the rest not sent.
-    With `locate`, rejections the journal does not name are located in Gestimum's test mode.
+    With a `journal`, each batch's intent is recorded durably before its POST and its outcome
+    after it, and what earlier runs sent decides what this one sends (core/rerun.py).
     """
+    settings = settings or RunSettings(reimport=reimport, locate=locate)
     run_id = report_rows.new_run_id()
     report = RunReport(run_id=run_id, test=options.test)
     if any(c.blocking for c in checks):
@@ -149,37 +103,70 @@ def run_import(
             "(commande « check » ou bouton Contrôler)."
         )
         return report
+    run = RunInfo(run_id, server_key(target.get("server", "")), target.get("fichier", ""),
+                  target.get("utilisateur", ""), workbook, options.test, report_rows.os_user())
+    if journal is not None:
+        journal.begin(run)  # takes the locks: one import per workbook and per company
     stop: str | None = None
     try:
-        for checked in checks:
-            sheet_report = SheetReport(
-                checked.plan.sheet, checked.plan.endpoint.name, rows=len(checked.data.rows)
-            )
-            report.sheets.append(sheet_report)
-            if options.test and not checked.plan.endpoint.test_mode:
-                sheet_report.error = (
-                    f"{checked.plan.endpoint.name} n'a pas de mode test dans Gestimum : "
-                    "feuille non envoyée."
-                )
-                report.messages.append(f"{checked.plan.sheet} : {sheet_report.error}")
-                continue
-            # Skipped rows keep their #STATUT (with its pièce numbers) untouched.
-            outcomes: list[RowOutcome] = []
-            try:
-                stop = _run_sheet(checked, sink, sender, options, run_id, target, progress,
-                                  reimport, sheet_report, outcomes, stop, locate)
-            finally:
-                # Even when something unexpected stops the run, rows already sent keep their
-                # outcome, so that the next run does not send them again.
-                sink.write_statuses(checked.plan.sheet, checked.data, outcomes)
-            if sheet_report.error and sheet_report.error != stop:
-                report.messages.append(f"{checked.plan.sheet} : {sheet_report.error}")
+        try:
+            for checked in checks:
+                stop = _run_checked(checked, sink, sender, options, run, journal, settings,
+                                    progress, report, stop, target)
+        finally:
+            _save(sink, journal is not None, workbook)
     finally:
-        sink.save()
+        if journal is not None:
+            journal.end(run_id, "interrompue" if stop == INTERRUPTED else "terminée", stop or "")
     if stop is not None:
         report.messages.append(stop)
     report.exit_code = exit_code(report, stop)
     return report
+
+
+def _save(sink: ResultSink, journaled: bool, workbook: str) -> None:
+    """Write the results; when that fails after sending, say where the statuses are."""
+    try:
+        sink.save()
+    except WriteBackError as exc:
+        if not journaled:
+            raise
+        raise WriteBackError(
+            f"{exc.user_message} Ne relancez pas l'import sur l'original en pensant repartir de "
+            "zéro : les statuts sont dans le journal des exécutions — « gestimum-excel reprendre "
+            f"{workbook or 'CLASSEUR'} » les écrit dans le classeur (un nouvel import ne renverra "
+            "de toute façon rien de ce qui a déjà été importé).",
+            detail=exc.detail,
+        ) from exc
+
+
+def _run_checked(
+    checked: SheetCheck, sink: ResultSink, sender: Sender, options: Options, run: RunInfo,
+    journal: JournalStore | None, settings: RunSettings, progress: Progress | None,
+    report: RunReport, stop: str | None, target: dict[str, str],
+) -> str | None:
+    sheet_report = SheetReport(
+        checked.plan.sheet, checked.plan.endpoint.name, rows=len(checked.data.rows)
+    )
+    report.sheets.append(sheet_report)
+    if options.test and not checked.plan.endpoint.test_mode:
+        sheet_report.error = (
+            f"{checked.plan.endpoint.name} n'a pas de mode test dans Gestimum : "
+            "feuille non envoyée."
+        )
+        report.messages.append(f"{checked.plan.sheet} : {sheet_report.error}")
+        return stop
+    written: list[RowOutcome] = []
+    try:
+        stop = _run_sheet(checked, sink, sender, options, run, journal, settings, progress,
+                          sheet_report, written, stop, target)
+    finally:
+        # Even when something unexpected stops the run, rows already sent keep their
+        # outcome, so that the next run does not send them again.
+        sink.write_statuses(checked.plan.sheet, checked.data, written)
+    if sheet_report.error and sheet_report.error != stop:
+        report.messages.append(f"{checked.plan.sheet} : {sheet_report.error}")
+    return stop
 
 
 def _run_sheet(
@@ -187,55 +174,93 @@ def _run_sheet(
     sink: ResultSink,
     sender: Sender,
     options: Options,
-    run_id: str,
-    target: dict[str, str],
+    run: RunInfo,
+    journal: JournalStore | None,
+    settings: RunSettings,
     progress: Progress | None,
-    reimport: bool,
     sheet_report: SheetReport,
-    outcomes: list[RowOutcome],
+    written: list[RowOutcome],
     stop: str | None,
-    locate: bool,
+    target: dict[str, str],
 ) -> str | None:
     """Send one sheet batch by batch (ledger row and journal per batch); returns the stop reason."""
     endpoint = checked.plan.endpoint
-    skip: frozenset[int] = frozenset()
-    if not (reimport or options.test):
-        held = unknown_outcome_rows(checked.data)
-        skip = already_imported_rows(checked.data) | held
-        if held:
-            sheet_report.unknown += len(held)
-            sheet_report.error = (
-                f"{len(held)} ligne(s) au résultat inconnu d'une exécution précédente non "
-                "renvoyée(s) : vérifiez-les dans Gestimum, puis effacez leur statut (ou relancez "
-                "avec --reimport) pour les envoyer."
-            )
-    sheet_report.skipped = len(skip)
-    batches = build_batches(checked.data, options, skip_rows=skip)
+    scope = Scope(run.server, run.fichier, endpoint.name)
+    salt = journal.salt if journal is not None else b"gestimum-excel"
+    prints = row_prints(checked.data, endpoint, salt, delimiter=options.identificateur_texte)
+    plan = plan_for(checked, prints, journal, scope, options, settings)
+    report_plan(plan, sheet_report)
+    written.extend(plan.restored)
+    by_row = {p.row: p for p in prints}
+    batches = build_batches(checked.data, options, skip_rows=plan.skip)
     if progress is not None:
         progress.start(checked.plan.sheet, len(batches), sum(len(b.rows) for b in batches))
     rows_done = 0
     for batch in batches:
         if stop is not None:
-            outcomes.extend(outcomes.not_sent_outcomes(batch, stop))
+            written.extend(outcomes.not_sent_outcomes(batch, stop))
             continue
-        outcome, stop = _send_batch(endpoint, batch, sender, options)
-        if locate and outcome.locate_in_test and not options.test:
+        intent = Intent(run.run_id, scope, options.test, run.workbook, checked.plan.sheet,
+                        batch.index, batch.total, report_rows.batch_digest(batch),
+                        [by_row[r] for r in batch.rows])
+        outcome, stop = _journaled_send(endpoint, batch, sender, options, journal, intent)
+        if settings.locate and outcome.locate_in_test and not options.test:
             found = locate_rejections(endpoint, batch, sender, options)
             if found is not None:
                 outcome = apply_located(outcome, found)
-        outcomes.extend(outcome.rows)
+                if journal is not None:
+                    journal.record_outcome(intent, outcome)
+        _finish_rows(outcome, plan, by_row, run.run_id, options.test)
+        written.extend(outcome.rows)
         count_batch(sheet_report, batch, outcome)
         sink.append_results(
-            [report_rows.results_row(run_id, target, checked.plan.sheet, endpoint, batch, outcome,
-                                options.test)]
+            [report_rows.results_row(run.run_id, target, checked.plan.sheet, endpoint,
+                                     batch, outcome, options.test)]
         )
-        sink.append_journal(report_rows.journal_rows(run_id, endpoint, outcome))
+        sink.append_journal(report_rows.journal_rows(run.run_id, endpoint, outcome))
         rows_done += len(batch.rows)
         if progress is not None:
             progress.advance(checked.plan.sheet, batch.index, batch.total, rows_done)
     if stop is not None and sheet_report.error is None and sheet_report.sent:
         sheet_report.error = stop
     return stop
+
+
+def _journaled_send(
+    endpoint: Endpoint, batch: Batch, sender: Sender, options: Options,
+    journal: JournalStore | None, intent: Intent,
+) -> tuple[BatchOutcome, str | None]:
+    """Record the intent, POST once, record the outcome; an interrupt makes the batch unknown."""
+    if journal is not None:
+        try:
+            journal.record_intent(intent)
+        except JournalError as exc:  # no durable record, no request
+            return outcomes.failed_outcome(
+                batch, exc.user_message, unknown=False, nothing_sent=True, test=options.test
+            ), exc.user_message
+    try:
+        outcome, stop = _send_batch(endpoint, batch, sender, options)
+    except KeyboardInterrupt:  # Ctrl+C, SIGTERM or SIGHUP once the intent was recorded
+        outcome = outcomes.unknown_outcome(batch, INTERRUPTED.lower(), test=options.test)
+        stop = INTERRUPTED
+    if journal is not None:
+        journal.record_outcome(intent, outcome)
+    return outcome, stop
+
+
+def _finish_rows(
+    outcome: BatchOutcome, plan: RerunPlan, by_row: dict[int, RowPrint], run_id: str, test: bool
+) -> None:
+    """Say which rows were sent as updates, and stamp what a real run may have imported."""
+    for row in outcome.rows:
+        if test:
+            continue
+        if row.row in plan.updates and row.state in (status.RowState.IMPORTED,
+                                                     status.RowState.WARNING):
+            row.reasons.insert(0, "mise à jour envoyée")
+            row.text = status.status_text(row.state, row.reasons, row.warnings, row.pieces)
+        if row.state in _SENT_STATES and row.row in by_row:
+            row.stamp = stamp_text(run_id, by_row[row.row].stamp)
 
 
 def _send_batch(
@@ -260,3 +285,5 @@ def _send_batch(
         stop = None
     outcome.duration = time.monotonic() - started
     return outcome, stop
+
+

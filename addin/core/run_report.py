@@ -23,6 +23,7 @@ class SheetReport:
     warned: int = 0
     unknown: int = 0
     skipped: int = 0
+    blocked: int = 0  # held back: pièces changed after their import
     pieces: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -58,7 +59,7 @@ def exit_code(report: RunReport, stop: str | None) -> int:
     """The CLI exit code of a run; `stop` is why it stopped early, if it did."""
     if stop is not None or any(s.unknown for s in report.sheets):
         return 3
-    if any(s.rejected for s in report.sheets):
+    if any(s.rejected or s.blocked for s in report.sheets):
         return 1
     if any(s.error for s in report.sheets):
         return 2

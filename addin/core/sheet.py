@@ -21,11 +21,13 @@ from typing import Any
 from addin.core import issues as ic
 from addin.core.catalog import Endpoint, normalise_name
 from addin.core.issues import Issue, Severity, column_letter
+from addin.core.layout import STAMP_HEADER, STATUS_HEADER
 from addin.core.rules import required_fields
 
 __all__ = [
     "Column",
     "HEADER_SEARCH_ROWS",
+    "STAMP_HEADER",
     "STATUS_HEADER",
     "SheetData",
     "SheetRow",
@@ -33,7 +35,6 @@ __all__ = [
     "read_sheet",
 ]
 
-STATUS_HEADER = "#STATUT"
 HEADER_SEARCH_ROWS = 20
 
 
@@ -53,7 +54,7 @@ class SheetRow:
     `values` dict only when asked: 100,000 dicts would cost more than the whole validation.
     """
 
-    __slots__ = ("row", "status", "cells", "_codes", "_values")
+    __slots__ = ("row", "status", "stamp", "cells", "_codes", "_values")
 
     def __init__(
         self,
@@ -62,9 +63,11 @@ class SheetRow:
         status: object = None,
         cells: tuple[object, ...] | None = None,
         codes: tuple[str, ...] = (),
+        stamp: object = None,
     ) -> None:
         self.row = row
         self.status = status
+        self.stamp = stamp  # #EMPREINTE: run id and content stamp of its last import
         self.cells = cells
         self._codes = codes
         self._values = values if values is not None or cells is not None else {}
@@ -109,6 +112,7 @@ class SheetData:
     rows: list[SheetRow]
     status_column: Column | None = None
     issues: list[Issue] = field(default_factory=list)
+    stamp_column: Column | None = None  # #EMPREINTE, written by imports (run journal)
     label_header: bool = False  # the header row holds French labels, not codes
     # Formatted texts shared by validate() and build_batches() (see validate.format_rows).
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -188,6 +192,7 @@ def read_sheet(
     issues: list[Issue] = []
     columns: list[Column] = []
     status: Column | None = None
+    stamp: Column | None = None
     named: set[int] = set()
     hashed: set[int] = set()  # `#` columns: never sent, never make a row non-blank
     by_code: dict[str, Column] = {}
@@ -201,6 +206,8 @@ def read_sheet(
             hashed.add(i)
             if text.upper() == STATUS_HEADER and status is None:
                 status = Column(STATUS_HEADER, letter, i)
+            elif text.upper() == STAMP_HEADER and stamp is None:
+                stamp = Column(STAMP_HEADER, letter, i)
             continue
         code = _match(endpoint, text, labels)
         if code is None:
@@ -220,9 +227,9 @@ def read_sheet(
     issues.extend(_missing(endpoint, sheet, header_row, by_code))
     data = grid[h + 1:]
     out = SheetData(sheet, endpoint, header_row, columns, [], status, issues,
-                    label_header=labels is not None)
+                    label_header=labels is not None, stamp_column=stamp)
     unknown = named - hashed - {c.index for c in columns}
-    out.rows = _rows(data, columns, status, first_row + h + 1, unknown, out.codes)
+    out.rows = _rows(data, columns, status, first_row + h + 1, unknown, out.codes, stamp)
     issues.extend(_unnamed_data(data, named, sheet, header_row, first_col))
     return out
 
@@ -234,11 +241,13 @@ def _rows(
     excel_row: int,
     unknown: set[int],
     codes: tuple[str, ...],
+    stamp: Column | None = None,
 ) -> list[SheetRow]:
     """The non-blank rows; hot path (one tuple and one small object per row, nothing per cell)."""
     idx = [c.index for c in columns]
     st = status.index if status else None
-    width = max(idx + [-1 if st is None else st]) + 1
+    sp = stamp.index if stamp else None
+    width = max(idx + [-1 if st is None else st, -1 if sp is None else sp]) + 1
     if data and min(map(len, data)) < width:  # ragged rows (xlwings/openpyxl trim): pad them
         data = [r if len(r) >= width else list(r) + [None] * (width - len(r)) for r in data]
     if len(idx) > 1:
@@ -246,6 +255,7 @@ def _rows(
     else:
         picked = [(r[idx[0]],) for r in data] if idx else [() for _ in data]
     statuses = list(map(itemgetter(st), data)) if st is not None else [None] * len(data)
+    stamps = list(map(itemgetter(sp), data)) if sp is not None else [None] * len(data)
     others = sorted(unknown)
     rows: list[SheetRow] = []
     append = rows.append
@@ -259,7 +269,7 @@ def _rows(
             cells = data[n]
             if not any(_text(cells[i]) for i in others if i < len(cells)):
                 continue
-        append(SheetRow(excel_row + n, None, statuses[n], vals, codes))
+        append(SheetRow(excel_row + n, None, statuses[n], vals, codes, stamps[n]))
     return rows
 
 

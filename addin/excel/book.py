@@ -74,6 +74,10 @@ class ExcelWorkbook:
         self._coloured: set[tuple[str, int]] = set()  # status columns whose rules are installed
 
     # ── GridSource ─────────────────────────────────────────────────────────
+    def identity(self) -> str:
+        """The workbook's full path (its name while never saved): the run journal's key."""
+        return str(getattr(self.book, "fullname", "") or self.book.name)
+
     def sheet_names(self) -> list[str]:
         return [sheet.name for sheet in self.book.sheets]
 
@@ -120,8 +124,12 @@ class ExcelWorkbook:
         The column is created after the used block when missing; colours come from conditional
         formats installed once on the column, so their cost does not depend on the row count.
         """
-        texts = {r.row: r.text for r in rows}
+        # Skipped rows keep their earlier status (and its pièce numbers).
+        texts = {r.row: r.text for r in rows if r.state != status.RowState.SKIPPED}
         self._write_status_column(sheet, data, texts)
+        stamps = {r.row: r.stamp for r in rows if getattr(r, "stamp", "")}
+        if stamps:  # hidden #EMPREINTE: a saved copy elsewhere still knows what was imported
+            self._write_status_column(sheet, data, stamps, header=layout.STAMP_HEADER)
 
     def clear_statuses(self, sheet: str, header_row: int, col: int) -> int:
         """Empty the status cells below `header_row` in column `col` in one call; the count."""
@@ -229,27 +237,32 @@ class ExcelWorkbook:
         return final
 
     # ── internals ──────────────────────────────────────────────────────────
-    def _write_status_column(self, sheet: str, data: Any, texts: dict[int, object]) -> None:
+    def _write_status_column(
+        self, sheet: str, data: Any, texts: dict[int, object], header: str = layout.STATUS_HEADER
+    ) -> None:
         if data.header_row is None or not texts:
             return
         grid = self.grid(sheet)
-        if data.status_column is not None:
-            col = grid.first_col + data.status_column.index
+        known = data.status_column if header == layout.STATUS_HEADER else data.stamp_column
+        if known is not None:
+            col = grid.first_col + known.index
         else:  # one this run created earlier (e.g. by the check), else a new one after the block
-            header = grid.values[data.header_row - grid.first_row]
-            found = [i for i, v in enumerate(header) if v == layout.STATUS_HEADER]
+            cells = grid.values[data.header_row - grid.first_row]
+            found = [i for i, v in enumerate(cells) if v == header]
             width = max((len(r) for r in grid.values), default=0)
             col = grid.first_col + (found[0] if found else width)
         top, bottom = data.header_row, max(max(texts), data.header_row)
         current = self._column(grid, col, top, bottom)
         block = []
         for row in range(top, bottom + 1):
-            value = layout.STATUS_HEADER if row == top else texts.get(row, current.get(row))
+            value = header if row == top else texts.get(row, current.get(row))
             block.append([_cell(value)])
         target = self.book.sheets[sheet]
         with _writing(sheet):
             target.range((top, col)).value = block
-        if (sheet, col) not in self._coloured:
+        if header != layout.STATUS_HEADER:
+            _hide_column(target, col)
+        elif (sheet, col) not in self._coloured:
             self._install_colours(target, col, top + 1)
             self._coloured.add((sheet, col))
         self._set_cached(sheet, col, {top + i: v[0] for i, v in enumerate(block)})
@@ -350,3 +363,11 @@ class StatusBarProgress:
         self._workbook.status(
             f"Gestimum — {self._verb} {sheet} : lot {batch}/{batches}, {rows_done}/{total} lignes"
         )
+
+
+def _hide_column(sheet: Any, col: int) -> None:
+    """Hide a bookkeeping column (desktop Excel only; elsewhere it simply stays visible)."""
+    try:
+        sheet.range((1, col)).api.EntireColumn.Hidden = True
+    except Exception:
+        log.info("column %d not hidden on %s", col, getattr(sheet, "name", "?"), exc_info=True)

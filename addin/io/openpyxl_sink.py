@@ -45,6 +45,7 @@ class XlsxSink:
         self.source = source
         self.target = out or source.path
         self._statuses: dict[str, tuple[Any, dict[int, str]]] = {}
+        self._stamps: dict[str, dict[int, str]] = {}
         self._results: list[list[object]] = []
         self._journal: list[list[object]] = []
         self.fallback: Path | None = None
@@ -54,6 +55,9 @@ class XlsxSink:
         """Buffer row texts; skipped rows keep their earlier status (and its pièce number)."""
         _, texts = self._statuses.setdefault(sheet, (data, {}))
         texts.update({r.row: r.text for r in rows if r.state != status.RowState.SKIPPED})
+        stamps = {r.row: r.stamp for r in rows if getattr(r, "stamp", "")}
+        if stamps:
+            self._stamps.setdefault(sheet, {}).update(stamps)
 
     def append_results(self, rows: list[list[object]]) -> None:
         self._results.extend(rows)
@@ -77,6 +81,8 @@ class XlsxSink:
         for sheet, (data, texts) in self._statuses.items():
             if sheet in book.sheetnames and texts:
                 self._write_status_column(book[sheet], sheet, data, texts)
+            if sheet in book.sheetnames and self._stamps.get(sheet):
+                _write_stamp_column(book[sheet], data, self._stamps[sheet])
         if self._results:
             _append(book, layout.RESULTATS_SHEET, layout.RESULTATS_HEADERS, self._results)
         if self._journal:
@@ -94,6 +100,7 @@ class XlsxSink:
                 detail=exc.detail,
             ) from exc
         self._statuses.clear()
+        self._stamps.clear()
         self._results.clear()
         self._journal.clear()
 
@@ -118,6 +125,23 @@ class XlsxSink:
         width = ws.column_dimensions[column_letter(col)].width
         if not width or width < 30:
             ws.column_dimensions[column_letter(col)].width = 40
+
+
+def _write_stamp_column(ws: Any, data: Any, stamps: dict[int, str]) -> None:
+    """The hidden `#EMPREINTE` column: run id and content stamp of each imported row, so that a
+    saved copy opened on another machine still knows what was imported."""
+    header_row = getattr(data, "header_row", None)
+    if header_row is None:
+        return
+    col = _find_header(ws, header_row, layout.STAMP_HEADER)
+    if col is None:
+        col = ws.max_column + 1
+        header = ws.cell(header_row, col)
+        header.value = layout.STAMP_HEADER
+        _extend_table(ws, header_row, col)
+    for row, text in stamps.items():
+        write_text(ws.cell(row, col), text)
+    ws.column_dimensions[column_letter(col)].hidden = True
 
 
 @contextmanager

@@ -67,7 +67,9 @@ def test_importer_sends_the_active_sheet_and_writes_back(make_book: BookFactory,
     assert _codes(sandbox) == {f"P{i}" for i in range(10)}
     statuses = _statuses(book)
     assert statuses[2] == "#STATUT" and all(statuses[r] == "Importée" for r in range(3, 13))
-    assert not _statuses(book, col=STATUS_COL + 1)  # one status column, not one per write
+    stamps = _statuses(book, col=STATUS_COL + 1)  # the hidden run-journal stamp column
+    assert stamps[2] == "#EMPREINTE" and len(stamps) == 11
+    assert not _statuses(book, col=STATUS_COL + 2)  # one status column, not one per write
     [row] = _results(book)
     assert (row["Feuille"], row["Lignes envoyées"], row["Importées"]) == ("Prospects", 10, 10)
     assert book.sheet(layout.JOURNAL_SHEET).cells  # Gestimum's journal kept
@@ -93,7 +95,7 @@ def _counts(book: FakeBook) -> Counter[str]:
 
 @pytest.mark.parametrize(("macro", "reads", "writes"), [
     ("controler", 1, 1),  # the sheet; its statuses
-    ("importer", 2, 3),  # the sheet and Connexion; statuses, Résultats, Journal
+    ("importer", 2, 4),  # the sheet and Connexion; statuses, stamps, Résultats, Journal
     ("effacer_statuts", 1, 1),  # the sheet; one clear of the status cells
 ])
 def test_excel_calls_do_not_grow_with_rows(make_book: BookFactory, macro: str, reads: int,
@@ -111,9 +113,12 @@ def test_excel_calls_do_not_grow_with_rows(make_book: BookFactory, macro: str, r
     print(f"{macro}: {sum(counts.values())} Excel calls for 10 and for 10,000 rows")
 
 
-def test_only_the_status_bar_grows_with_batches(make_book: BookFactory) -> None:
+def test_only_the_status_bar_grows_with_batches(make_book: BookFactory, tmp_path: Any,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     one, twenty = make_book(1000, batch_size=1000), make_book(1000, batch_size=50)
-    for book in (one, twenty):
+    for n, book in enumerate((one, twenty)):
+        # The same rows twice: a journal each, or the second run would rightly send nothing.
+        monkeypatch.setenv("GESTIMUM_JOURNAL", str(tmp_path / f"journal{n}.sqlite3"))
         assert macros.importer(book).ok
     difference = _counts(twenty) - _counts(one)
     assert difference == Counter({"App.status_bar": 19})  # one progress update per batch

@@ -1,0 +1,68 @@
+"""Reading and validating the planned sheets, and the exact bodies a run would POST."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from addin.core.grid_issues import grid_issues
+from addin.core.issues import Issue
+from addin.core.lines import Options, build_batches, build_body
+from addin.core.selection import GridSource, SheetPlan
+from addin.core.sheet import SheetData, read_sheet
+from addin.core.validate import has_blocking, validate
+
+__all__ = ["SheetCheck", "check", "payloads"]
+
+
+@dataclass(slots=True)
+class SheetCheck:
+    """A sheet read and validated: its rows and every issue found."""
+
+    plan: SheetPlan
+    data: SheetData
+    issues: list[Issue]
+
+    @property
+    def blocking(self) -> bool:
+        return has_blocking(self.issues)
+
+
+def check(
+    source: GridSource,
+    plans: list[SheetPlan],
+    *,
+    delimiter: str = "",
+    skip_hidden: bool = False,
+) -> list[SheetCheck]:
+    """Read and validate every planned sheet; collects all issues, sends nothing.
+
+    `delimiter` is the `identificateur_texte` the lines will be sent with: values holding the
+    separator are then quoted instead of blocked. Hidden and filtered rows are sent like any
+    other unless `skip_hidden` leaves them out (they are then neither checked nor sent).
+    """
+    checks = []
+    for plan in plans:
+        grid = source.grid(plan.sheet)
+        data = read_sheet(
+            grid.values,
+            plan.endpoint,
+            sheet=plan.sheet,
+            first_row=grid.first_row,
+            first_col=grid.first_col,
+        )
+        if skip_hidden and grid.hidden_rows:
+            data.rows = [r for r in data.rows if r.row not in grid.hidden_rows]
+        issues = grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
+        checks.append(SheetCheck(plan, data, issues))
+    return checks
+
+
+def payloads(
+    checked: SheetCheck, options: Options, *, mask_password: bool = True
+) -> list[dict[str, Any]]:
+    """The exact bodies that would be POSTed for a checked sheet (password masked by default)."""
+    batches = build_batches(checked.data, options)
+    return [
+        build_body(checked.plan.endpoint, b, options, mask_password=mask_password) for b in batches
+    ]
