@@ -12,7 +12,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from addin.core.answer_journal import ParsedJournal, parse_journal, split_fields
-from addin.core.errors import InvalidImportAnswerError, ServerError
+from addin.core.errors import (
+    CHECK_IN_GESTIMUM,
+    ImportServerError,
+    InvalidImportAnswerError,
+    ServerError,
+)
 from addin.core.outcomes import (
     BatchOutcome,
     RowOutcome,
@@ -23,11 +28,13 @@ from addin.core.outcomes import (
 from addin.core.status import RowState, status_text
 
 __all__ = [
+    "REFUSALS",
     "BatchOutcome",
     "RowOutcome",
     "RowState",
     "blocked_row",
     "parse_answer",
+    "refusal_reason",
     "refused_outcome",
     "unknown_outcome",
 ]
@@ -61,20 +68,20 @@ def parse_answer(
     parsed = parse_journal(journal, list(getattr(batch, "lines", []) or []), endpoint, len(rows))
 
     imported_n, rejected_n = _counts(stats, parsed)
-    if imported_n is None and not parsed.finished and not parsed.rejected:
-        if _normalise(resultat) in _OK_RESULTS or not resultat:
-            why = "la réponse ne contient ni statistiques ni journal"
-        else:
-            why = f"Gestimum a répondu « {resultat} » {server_message}".strip()
-        return unknown_outcome(batch, why, test=test, journal=journal, resultat=resultat)
-
     sent = len(rows)
+    doubt = _doubt(imported_n, rejected_n, sent, parsed, positional=bool(
+        getattr(endpoint, "positional", False)))
+    if doubt and not parsed.rejected:
+        if imported_n is None and resultat and _normalise(resultat) not in _OK_RESULTS:
+            doubt = f"Gestimum a répondu « {resultat} » {server_message}".strip()
+        return unknown_outcome(batch, doubt, test=test, journal=journal, resultat=resultat)
+
     identified = {n: r for n, r in parsed.rejected.items() if 1 <= n <= sent}
     remaining = sent - len(identified)
-    if imported_n is None:
-        imported_n = max(sent - max(rejected_n or 0, len(identified)), 0)
     # imported counts decide what happened to the rows the journal does not name.
-    if imported_n >= remaining:
+    if doubt or imported_n is None:
+        rest = "unknown"
+    elif imported_n >= remaining:
         rest = "ok"
     elif imported_n == 0:
         rest = "rejected"
@@ -116,6 +123,36 @@ def parse_answer(
     )  # fmt: skip
 
 
+# Request-level refusals that happen before Gestimum processes any line: nothing was imported.
+# Matched on the folded message, because DataSnap may answer them all with HTTP 500.
+REFUSALS: tuple[tuple[str, str], ...] = (
+    ("motdepasse", "mot de passe refusé par Gestimum"),
+    ("inconnuoumotdepasse", "utilisateur ou mot de passe refusé par Gestimum"),
+    ("fichierdeconnexion", "société introuvable sur le serveur"),
+    ("societeinconnue", "société introuvable sur le serveur"),
+    ("modeexclusif", "société occupée (mode exclusif)"),
+    ("dejaconnecte", "utilisateur déjà connecté à la société"),
+    ("occupeeparuneautretache", "société occupée par une autre tâche"),
+    ("licence", "licence refusée par Gestimum"),
+)
+_MALFORMED_STATUSES = {400, 404, 405, 411, 413}
+
+
+def refusal_reason(status: int | None, message: str) -> str | None:
+    """Why Gestimum refused a request before processing it, or None when it may have imported.
+
+    After an import POST, only a recognised refusal proves that nothing was imported; any other
+    error (a 5xx above all) leaves the outcome unknown.
+    """
+    key = _normalise(message)
+    for needle, reason in REFUSALS:
+        if needle in key:
+            return reason
+    if status is not None and (status in _MALFORMED_STATUSES or status in (403, 409)):
+        return "requête refusée par Gestimum avant tout traitement"
+    return None
+
+
 def compute_groups(
     endpoint: Any, header: str | None, lines: Sequence[str]
 ) -> list[list[int]] | None:
@@ -147,7 +184,12 @@ def _unwrap(answer: Mapping[str, Any]) -> Mapping[str, Any]:
         raise InvalidImportAnswerError(detail=f"type {type(answer).__name__}")
     if "error" in answer:
         message = str(answer["error"])
-        raise ServerError(f"Gestimum a refusé la requête : {message}", server_message=message)
+        reason = refusal_reason(None, message)
+        if reason is None:  # after the POST, an error that does not prove nothing was imported
+            raise ImportServerError(
+                f"Gestimum a répondu par une erreur pendant l'import ({message}) : "
+                f"{CHECK_IN_GESTIMUM}.", server_message=message)
+        raise ServerError(f"{reason} : {message}", server_message=message)
     result = answer.get("result", answer)
     if isinstance(result, list):
         result = next((item for item in result if isinstance(item, Mapping)), None)
@@ -209,6 +251,23 @@ def _counts(stats: dict[str, int], parsed: ParsedJournal) -> tuple[int | None, i
     if imported or rejected:  # Ecritures: entries, due dates and analytic lines all count
         return sum(imported), sum(rejected)
     return parsed.imported, parsed.not_imported
+
+
+def _doubt(
+    imported: int | None, rejected: int | None, sent: int, parsed: ParsedJournal, *,
+    positional: bool,
+) -> str | None:
+    """Why the answer does not prove what happened to the rows it does not name, or None."""
+    if imported is None:
+        return "la réponse ne dit pas combien de lignes ont été importées"
+    if imported > sent:
+        return f"Gestimum annonce {imported} lignes importées pour {sent} envoyées"
+    if imported == 0 and parsed.pieces:
+        return "les statistiques disent 0 ligne importée mais le journal cite des pièces créées"
+    if not positional and rejected is not None and imported + rejected != sent:
+        return (f"les statistiques ({imported} importée(s), {rejected} rejetée(s)) ne "
+                f"correspondent pas aux {sent} lignes envoyées")
+    return None
 
 
 def _groups(

@@ -91,12 +91,12 @@ def unknown_outcome(
 
 
 def refused_outcome(batch: Any, server_message: str, *, test: bool = False) -> BatchOutcome:
-    """Every row of a batch Gestimum refused as a whole (`{"error": …}`): nothing imported."""
-    state = RowState.TEST_REJECTED if test else RowState.REJECTED
-    reason = f"requête refusée par Gestimum : {server_message}"
-    rows = [RowOutcome(r, state, "", [reason], [], [], n) for n, r in _lines(batch)]
+    """Every row of a batch Gestimum refused before processing it (password, company, locked,
+    malformed request): nothing imported, so the rows say "Non envoyée", not "Rejetée"."""
+    rows = [RowOutcome(r, RowState.BLOCKED, "", [server_message], [], [], n)
+            for n, r in _lines(batch)]
     return BatchOutcome(
-        "rejected", 0, len(rows), 0, [], [], rows, f"Requête refusée : {server_message}",
+        "refused", 0, 0, 0, [], [], rows, f"Non envoyé : {server_message}",
         test=test, sent=len(rows), server_message=server_message,
     )  # fmt: skip
 

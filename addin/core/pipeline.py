@@ -203,11 +203,22 @@ def _run_sheet(
         intent = Intent(run.run_id, scope, options.test, run.workbook, checked.plan.sheet,
                         batch.index, batch.total, report_rows.batch_digest(batch),
                         [by_row[r] for r in batch.rows])
-        outcome, stop = _journaled_send(endpoint, batch, sender, options, journal, intent)
-        if settings.locate and outcome.locate_in_test and not options.test:
-            found = locate_rejections(endpoint, batch, sender, options)
-            if found is not None:
-                outcome = apply_located(outcome, found)
+        outcome: BatchOutcome | None = None
+        try:
+            outcome, stop = _journaled_send(endpoint, batch, sender, options, journal, intent)
+            if settings.locate and outcome.locate_in_test and not options.test:
+                found = locate_rejections(endpoint, batch, sender, options)
+                if found is not None:
+                    outcome = apply_located(outcome, found)
+                    if journal is not None:
+                        journal.record_outcome(intent, outcome)
+        except KeyboardInterrupt:  # a stop signal outside the request itself
+            stop = INTERRUPTED
+            if outcome is None:  # unknown once the request left; else never sent
+                outcome = outcomes.failed_outcome(
+                    batch, INTERRUPTED if not intent.posting else INTERRUPTED.lower(),
+                    unknown=intent.posting, nothing_sent=True, test=options.test,
+                )
                 if journal is not None:
                     journal.record_outcome(intent, outcome)
         _finish_rows(outcome, plan, by_row, run.run_id, options.test)
@@ -238,6 +249,7 @@ def _journaled_send(
             return outcomes.failed_outcome(
                 batch, exc.user_message, unknown=False, nothing_sent=True, test=options.test
             ), exc.user_message
+    intent.posting = True
     try:
         outcome, stop = _send_batch(endpoint, batch, sender, options)
     except KeyboardInterrupt:  # Ctrl+C, SIGTERM or SIGHUP once the intent was recorded
@@ -281,8 +293,17 @@ def _send_batch(
         )
         stop = exc.user_message
     else:
-        outcome = parse_answer(endpoint, answer, batch, test=options.test)
-        stop = None
+        try:
+            outcome = parse_answer(endpoint, answer, batch, test=options.test)
+            stop = None
+        except OutcomeUnknownError as exc:  # the body was sent: an unreadable answer proves nothing
+            outcome = outcomes.failed_outcome(batch, exc.user_message, unknown=True,
+                                              test=options.test)
+            stop = exc.user_message
+        except AddinError as exc:  # a refusal before processing: nothing imported
+            outcome = outcomes.failed_outcome(batch, exc.user_message, unknown=False,
+                                              test=options.test)
+            stop = exc.user_message
     outcome.duration = time.monotonic() - started
     return outcome, stop
 

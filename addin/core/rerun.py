@@ -79,6 +79,7 @@ class Intent:
     batch_total: int
     digest: str
     prints: list[RowPrint]  # one per data line, in line order
+    posting: bool = False  # set just before the request leaves (not stored)
 
 
 class JournalStore(Protocol):

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from addin.core import catalog
+from addin.core.answers import refusal_reason
 from addin.core.catalog import Endpoint
 from addin.core.errors import (
     CHECK_IN_GESTIMUM,
@@ -179,8 +180,18 @@ class GestimumClient:
         status = response.status_code
         if isinstance(data, dict) and "error" in data:
             server_message = self._scrub(_text(data["error"]))
+            reason = refusal_reason(status, server_message)
+            if post and reason is None:
+                # An error after the body was sent that does not prove nothing was imported.
+                raise ImportServerError(
+                    f"Gestimum a répondu par une erreur pendant l'import ({server_message}) : "
+                    f"{CHECK_IN_GESTIMUM}.",
+                    status=status,
+                    server_message=server_message,
+                )
             raise ServerError(
-                f"Gestimum a refusé la requête : {server_message}",
+                f"{reason} : {server_message}" if reason and post
+                else f"Gestimum a refusé la requête : {server_message}",
                 status=status,
                 server_message=server_message,
             )

@@ -222,9 +222,29 @@ def test_error_and_garbage_answers_raise():
 
 def test_out_of_range_line_numbers_do_not_crash():
     journal = ["La ligne 9 n'a pas pu être importée :", "Code manquant"]
-    stats = {"nombre_lignes_importées": "2", "nombre_lignes_non_importées": "1"}
+    stats = {"nombre_lignes_importées": "2", "nombre_lignes_non_importées": "0"}
     outcome = parse_answer(CLIENTS, answer(journal, stats), batch(2))
     assert [r.state for r in outcome.rows] == ["imported", "imported"]
+
+
+@pytest.mark.parametrize(("stats", "journal"), [
+    ({}, ["Traitement terminé"]),  # no counts at all, a journal we cannot read
+    ({"nombre_lignes_importées": "2", "nombre_lignes_non_importées": "1"}, []),  # 3 for 2 sent
+    ({"nombre_lignes_importées": "5", "nombre_lignes_non_importées": "0"}, []),  # more than sent
+])
+def test_answers_that_prove_nothing_make_the_batch_unknown(stats, journal):
+    """Read as "imported" they would lose rows; as "rejected", double them on a re-run."""
+    outcome = parse_answer(CLIENTS, answer(journal, stats), batch(2))
+    assert outcome.state == "unknown" and {r.state for r in outcome.rows} == {"unknown"}
+
+
+def test_zero_imported_but_pieces_created_is_unknown():
+    ep = catalog.get_endpoint("DocumentsVente")
+    stats = {"nombre_lignes_importées": "0", "nombre_lignes_non_importées": "1"}
+    b = Batch(1, 1, "DOC_STYPE;DOC_DATE;PCF_CODE;ART_CODE;LIG_QTE",
+              ["C;01/01/2024;C1;A;1"], [3])
+    outcome = parse_answer(ep, answer(["La pièce FAC17-00001 a été créée."], stats), b)
+    assert outcome.state == "unknown"
 
 
 def test_pieces_of_rejected_documents_are_not_misattributed():

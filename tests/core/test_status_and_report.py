@@ -50,7 +50,9 @@ def test_failed_outcomes():
     assert unknown.state == "unknown" and [r.state for r in unknown.rows] == ["unknown"] * 2
     assert "vérifier dans Gestimum avant de relancer" in unknown.message
     refused = outcomes.failed_outcome(batch, "Licence refusée", unknown=False)
-    assert [r.state for r in refused.rows] == ["rejected"] * 2
+    # Refused before processing: nothing imported, and said so ("Non envoyée", never "Rejetée").
+    assert [r.state for r in refused.rows] == ["blocked"] * 2
+    assert refused.rows[0].text == "Non envoyée : Licence refusée"
     never = outcomes.failed_outcome(batch, "Serveur injoignable", unknown=False, nothing_sent=True)
     assert [r.text for r in never.rows] == ["Non envoyée : Serveur injoignable"] * 2
 

@@ -382,3 +382,36 @@ def test_nouvelle_feuille_lists_services_when_the_name_is_unknown() -> None:
     result = macros.nouvelle_feuille(book)
     assert not result.ok and "DocumentsVente" in book.app.alerts[-1]["prompt"]
     assert book.sheets.names() == ["Feuil1"]
+
+
+def _invoice_book(sandbox: Any) -> FakeBook:
+    """A never-saved book ("Classeur1.xlsx") with three two-line invoices, one per batch."""
+    book = FakeBook()
+    book.add_sheet("Connexion", [["Paramètre", "Valeur"], ["Serveur", sandbox.url],
+                                 ["Fichier société", "DEMO.Gestimum"], ["Utilisateur", "DEMO"],
+                                 ["Taille des lots", 2], ["Environnement", "test"]])
+    rows = [["F", "03/11/2026", "C25", f"XL-{i}", art, 1] for i in range(3)
+            for art in ("A10", "A20")]
+    book.add_sheet("DocumentsVente", [
+        ["DOC_STYPE", "DOC_DATE", "PCF_CODE", "DOC_REFPCF", "ART_CODE", "LIG_QTE"], *rows])
+    book.activate("DocumentsVente")
+    return book
+
+
+def _refs(sandbox: Any) -> Counter[str]:
+    return Counter(ref for piece in sandbox.pieces()
+                   for ref in {line.get("DOC_REFPCF") for line in piece["lines"]})
+
+
+def test_closing_excel_without_saving_never_doubles_documents(sandbox: Any) -> None:
+    """Import, discard the book unsaved, import the original again: nothing is sent twice
+    and the statuses come back from the run journal."""
+    assert macros.importer(_invoice_book(sandbox)).ok
+    assert _refs(sandbox) == Counter({"XL-0": 1, "XL-1": 1, "XL-2": 1})
+    original = _invoice_book(sandbox)  # the same file, as it was before the unsaved import
+    result = macros.importer(original)
+    assert result.report is not None and result.report.sheets[0].sent == 0
+    assert _refs(sandbox) == Counter({"XL-0": 1, "XL-1": 1, "XL-2": 1})
+    statuses = _statuses(original, "DocumentsVente", 7)
+    assert all(str(statuses[r]).startswith("Importée le ") for r in range(2, 8)), statuses
+    assert "pièce" in statuses[2]
