@@ -6,12 +6,15 @@ import importlib
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from addin.excel.xlam.ribbon import BUTTONS, MACROS
 
 NS = "{http://schemas.microsoft.com/office/2006/01/customui}"
+# Microsoft's published Excel control IDs (Microsoft 365 and Office 2016), one per line.
+EXCEL_CONTROL_IDS = Path(__file__).with_name("excel-control-ids.txt")
 
 # The specification, written out independently of the table it checks.
 EXPECTED_GROUPS = {
@@ -70,6 +73,17 @@ def test_buttons_have_icons_and_french_tips(ribbon: ET.Element) -> None:
         assert button.get("supertip") != button.get("screentip")
         assert len(button.get("supertip")) <= 1024  # RibbonX limit
         assert button.get("size") == "large"
+
+
+def test_every_icon_is_an_excel_control(ribbon: ET.Element) -> None:
+    # An imageMso Excel does not know (Outlook's AcceptInvitation, Word's TableInsert…) gives a
+    # blank button, silently.
+    lines = EXCEL_CONTROL_IDS.read_text(encoding="utf-8").splitlines()
+    known = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    assert len(known) > 2000 and "TableInsertExcel" in known and "TableInsert" not in known
+    icons = [element.get("imageMso") for element in ribbon.iter() if element.get("imageMso")]
+    assert len(icons) == len(BUTTONS)
+    assert [icon for icon in icons if icon not in known] == []
 
 
 # Attributes the 2006/01 customUI schema allows on these elements (subset we may use). Excel
