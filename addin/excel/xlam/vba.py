@@ -237,8 +237,30 @@ def xlwings_module_source() -> str:
     return patch_xlwings_module(pinned_xlwings_module())
 
 
+def _vba_text(text: str) -> str:
+    """A VBA string expression for a French text; a line break becomes vbCrLf."""
+    return " & vbCrLf & ".join(vba_string(line) for line in text.split("\n"))
+
+
+def _msgbox(expression: str) -> str:
+    """A VBA MsgBox titled Gestimum, brought to the front (Python may have held the focus)."""
+    return f"MsgBox {expression}, vbExclamation + vbMsgBoxSetForeground, {vba_string('Gestimum')}"
+
+
+_RUN_INSTALL = (
+    "Lancez « gestimum-excel install-addin » dans l'environnement Python où gestimum-excel "
+    "est installé, puis redémarrez Excel."
+)
+
+
 def ribbon_module_source() -> str:
-    """The one ribbon callback: the button's tag names the ``addin.macros`` function to run."""
+    """The one ribbon callback: the button's tag names the ``addin.macros`` function to run.
+
+    Around RunPython it keeps what Python cannot guarantee: Python switches Excel to manual
+    calculation and hides screen updates during a run and restores them itself, but a killed or
+    crashed interpreter restores nothing, so the dispatcher saves both before and puts them back
+    after, on every path.
+    """
     command = f"import {MACROS_MODULE}; {MACROS_MODULE}."
     lines = [
         f'Attribute VB_Name = "{RIBBON_MODULE}"',
@@ -248,19 +270,65 @@ def ribbon_module_source() -> str:
         "Option Explicit",
         "",
         f"Public Sub {RIBBON_CALLBACK}(control As IRibbonControl)",
+        "    Dim savedCalculation As Long",
+        "    Dim savedScreenUpdating As Boolean",
+        "    Dim failed As Boolean",
         "    ' RunPython reads ActiveWorkbook.FullName: without a workbook it fails obscurely.",
         "    If ActiveWorkbook Is Nothing Then",
-        "        MsgBox "
-        + vba_string(
-            "Ouvrez ou activez d'abord un classeur : les commandes Gestimum travaillent "
-            "sur le classeur actif."
-        )
-        + ", vbExclamation, "
-        + vba_string("Gestimum"),
+        "        "
+        + _msgbox(_vba_text("Ouvrez ou activez d'abord un classeur : les commandes Gestimum "
+                            "travaillent sur le classeur actif.")),
         "        Exit Sub",
         "    End If",
-        f"    RunPython {vba_string(command)} & control.Tag & {vba_string('()')}",
+        "    If Not PythonIsSet() Then Exit Sub",
+        "    savedCalculation = Application.Calculation",
+        "    savedScreenUpdating = Application.ScreenUpdating",
+        "    On Error GoTo Interrupted",
+        "    ' RunPython answers -1 when Python stopped with an error (xlwings showed it).",
+        f"    failed = (RunPython({vba_string(command)} & control.Tag & {vba_string('()')}) = -1)",
+        "Restore:",
+        "    On Error Resume Next",
+        "    If Application.Calculation <> savedCalculation Then "
+        "Application.Calculation = savedCalculation",
+        "    Application.ScreenUpdating = savedScreenUpdating",
+        "    Application.StatusBar = False",
+        "    On Error GoTo 0",
+        "    If failed Then",
+        "        " + _msgbox(_vba_text(
+            "L'action Gestimum s'est arrêtée avant la fin. Le mode de calcul et l'affichage "
+            "d'Excel ont été rétablis.\n"
+            "Avant de relancer un import, consultez la feuille Résultats : les pièces et "
+            "écritures déjà envoyées ne seront pas renvoyées."
+        )),
+        "    End If",
+        "    Exit Sub",
+        "Interrupted:",
+        "    failed = True",
+        "    Resume Restore",
         "End Sub",
+        "",
+        "Private Function PythonIsSet() As Boolean",
+        "    ' The interpreter comes from the user settings file written by install-addin (the",
+        "    ' patched GetConfig reads nothing from workbooks); say what to do in French rather",
+        "    ' than xlwings' \"Could not find Interpreter!\".",
+        "    Dim interpreter As String",
+        '    interpreter = GetConfig("INTERPRETER_WIN", "")',
+        '    If interpreter = "" Then',
+        '        If GetConfig("CONDA PATH", "") <> "" And GetConfig("CONDA ENV", "") <> "" Then',
+        "            PythonIsSet = True  ' conda: xlwings activates the environment",
+        "        Else",
+        "            "
+        + _msgbox(_vba_text("Python n'est pas configuré pour Gestimum sur ce poste.\n"
+                            + _RUN_INSTALL)),
+        "        End If",
+        "    ElseIf Not FileExists(interpreter) Then",
+        "        "
+        + _msgbox(vba_string("Python est introuvable : ") + " & interpreter & vbCrLf & "
+                  + vba_string(_RUN_INSTALL)),
+        "    Else",
+        "        PythonIsSet = True",
+        "    End If",
+        "End Function",
     ]
     return "\n".join(lines) + "\n"
 
