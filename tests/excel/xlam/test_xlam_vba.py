@@ -16,7 +16,9 @@ from addin.excel.xlam import ovba
 from addin.excel.xlam import vba as vba_sources
 from addin.excel.xlam.ribbon import UDFS
 
-EXPECTED_MODULES = {"ThisWorkbook", "Sheet1", "xlwings", "RibbonGestimum", "xlwings_udfs"}
+EXPECTED_MODULES = {
+    "ThisWorkbook", "Sheet1", "xlwings", "RibbonGestimum", "xlwings_udfs", "GestimumEvents",
+}
 
 
 def code_lines(source: str) -> list[str]:
@@ -118,9 +120,10 @@ def test_project_references_the_office_library(committed_bytes: bytes) -> None:
     assert b"{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}" in directory
     assert b"Microsoft Office 16.0 Object Library" in directory
     assert f'ID="{ovba.PROJECT_ID}"' in project
-    for name in EXPECTED_MODULES - {"ThisWorkbook", "Sheet1"}:
+    for name in EXPECTED_MODULES - {"ThisWorkbook", "Sheet1", "GestimumEvents"}:
         assert f"Module={name}\r\n" in project
     assert "Document=ThisWorkbook/" in project and "Document=Sheet1/" in project
+    assert "Class=GestimumEvents\r\n" in project
 
 
 def _long_repetitive_module() -> bytes:
