@@ -30,6 +30,14 @@ SHEET_SETTINGS: tuple[tuple[str, str | bool], ...] = (
 USER_SETTINGS_DIRNAME = "." + PROJECT_NAME
 USER_SETTINGS_FILENAME = PROJECT_NAME + ".conf"
 
-# Keys the installer writes into the user file (and removes again on uninstall).
+# Keys the installer writes into the user file (and removes again on uninstall). A conda
+# environment gets CONDA PATH/CONDA ENV instead of INTERPRETER_WIN: xlwings then activates it
+# before starting its python (its DLLs are found only in an activated environment).
 INTERPRETER_KEY = "INTERPRETER_WIN"
 UDF_MODULES_KEY = "UDF MODULES"
+CONDA_PATH_KEY = "CONDA PATH"
+CONDA_ENV_KEY = "CONDA ENV"
+
+# Beside the user file: where install-addin put the add-in, its SHA-256 and the settings it
+# wrote, so that --uninstall removes only what it installed.
+INSTALL_RECORD_FILENAME = "installation.json"
