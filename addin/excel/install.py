@@ -14,68 +14,32 @@ the network (redirected folders), where XLSTART is not a trusted location.
 from __future__ import annotations
 
 import contextlib
-import csv
-import hashlib
 import importlib.resources
 import json
 import os
 import shutil
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 
-from addin.excel.xlam.ribbon import ADDIN_FILENAME, UDF_MODULE
-from addin.excel.xlam.settings import (
-    CONDA_ENV_KEY,
-    CONDA_PATH_KEY,
-    INSTALL_RECORD_FILENAME,
-    INTERPRETER_KEY,
-    UDF_MODULES_KEY,
-    USER_SETTINGS_DIRNAME,
-    USER_SETTINGS_FILENAME,
+from addin.excel.install_files import (
+    InstallError,
+    InstallRefused,
+    install_record_path,
+    read_install_record,
+    read_user_settings,
+    remove_empty_folder,
+    sha256,
+    update_user_settings,
+    user_settings_path,
+    write_bytes,
 )
-from addin.excel.xlam.vba import XLWINGS_VERSION
+from addin.excel.install_python import PythonSetup, current_python, setup_warnings
+from addin.excel.xlam.ribbon import ADDIN_FILENAME
+from addin.excel.xlam.settings import INTERPRETER_KEY, UDF_MODULES_KEY
 
-# VBA reads the settings file with Input #, i.e. in the ANSI code page of Windows.
-_ANSI = "mbcs" if sys.platform == "win32" else "cp1252"
 # What an installation without a record (an older gestimum-excel) wrote.
 _LEGACY_KEYS = (INTERPRETER_KEY, UDF_MODULES_KEY)
-_PYTHON_ORG = (
-    "Installez Python depuis https://www.python.org (cochez « Add python.exe to PATH »), "
-    "créez l'environnement dédié, installez-y gestimum-excel et relancez "
-    "« gestimum-excel install-addin » depuis cet environnement (voir le README)."
-)
-
-
-class InstallError(Exception):
-    """The add-in could not be (un)installed; the message is French and says what to do."""
-
-    exit_code = 1
-
-
-class InstallRefused(InstallError):
-    """This machine or this Python cannot run the add-in as is; nothing was changed."""
-
-    exit_code = 2
-
-
-@dataclass(frozen=True)
-class PythonSetup:
-    """What Excel must start: an interpreter, or a conda environment that xlwings activates."""
-
-    interpreter: Path
-    conda_root: Path | None = None
-    conda_env: str | None = None
-
-    def settings(self) -> dict[str, str | None]:
-        """The user-file keys to write (``None``: remove a key a previous install wrote)."""
-        if self.conda_root is not None and self.conda_env is not None:
-            # No INTERPRETER_WIN: xlwings activates conda only with the plain "python(w)".
-            return {INTERPRETER_KEY: None, CONDA_PATH_KEY: str(self.conda_root),
-                    CONDA_ENV_KEY: self.conda_env, UDF_MODULES_KEY: UDF_MODULE}
-        return {INTERPRETER_KEY: str(self.interpreter), CONDA_PATH_KEY: None,
-                CONDA_ENV_KEY: None, UDF_MODULES_KEY: UDF_MODULE}
 
 
 @dataclass
@@ -114,133 +78,6 @@ def _appdata() -> str:
 def default_startup_dir() -> Path:
     """Excel's per-user start-up folder, ``%APPDATA%\\Microsoft\\Excel\\XLSTART``."""
     return Path(_appdata()) / "Microsoft" / "Excel" / "XLSTART"
-
-
-def user_settings_path() -> Path:
-    """The user settings file xlwings' VBA reads for this add-in (``GetConfigFilePath``)."""
-    profile = os.environ.get("USERPROFILE")
-    base = Path(profile) if profile else Path.home()
-    return base / USER_SETTINGS_DIRNAME / USER_SETTINGS_FILENAME
-
-
-def install_record_path() -> Path:
-    """Where install-addin records what it installed (next to the user settings file)."""
-    return user_settings_path().with_name(INSTALL_RECORD_FILENAME)
-
-
-# ── the Python that Excel will start ───────────────────────────────────────────────────────
-
-
-def default_interpreter(executable: str | None = None) -> Path:
-    """This interpreter; on Windows its windowless twin ``pythonw.exe`` when present."""
-    path = Path(executable or sys.executable)
-    if sys.platform == "win32":
-        windowless = path.with_name("pythonw.exe")
-        if windowless.is_file():
-            return windowless
-    return path
-
-
-def is_microsoft_store_python(*paths: str) -> bool:
-    """True when one of the interpreter's paths is a Microsoft Store (MSIX) Python's."""
-    for path in paths:
-        text = path.replace("/", "\\").casefold()
-        if "\\windowsapps\\" in text or "pythonsoftwarefoundation.python." in text:
-            return True
-    return False
-
-
-def _conda_setup(prefix: Path, environ: Mapping[str, str]) -> PythonSetup:
-    """CONDA PATH/CONDA ENV for the conda environment at ``prefix``, or a clear refusal."""
-    if prefix.parent.name.casefold() == "envs":
-        root, env = prefix.parent.parent, prefix.name
-    elif (prefix / "condabin").is_dir():
-        root, env = prefix, "base"
-    else:
-        # An environment outside <conda>\envs: xlwings accepts its full path (GH 2655).
-        conda_exe = environ.get("CONDA_EXE", "")
-        if not conda_exe:
-            raise InstallRefused(
-                f"Environnement conda hors du dossier envs de conda ({prefix}) et conda "
-                "introuvable : lancez la commande depuis une « Anaconda Prompt » où cet "
-                "environnement est activé (la variable CONDA_EXE indique où est conda)."
-            )
-        root, env = Path(conda_exe).parent.parent, str(prefix)
-    if not (root / "condabin" / "conda.bat").is_file():
-        raise InstallRefused(
-            f"conda introuvable ou trop ancien dans {root} (pas de condabin\\conda.bat) : "
-            "xlwings ne saurait pas activer l'environnement. Mettez conda à jour "
-            "(conda update conda), ou utilisez un environnement venv d'un Python de python.org."
-        )
-    if " " in env:
-        raise InstallRefused(
-            f"Le chemin de l'environnement conda contient une espace ({env}) : xlwings ne sait "
-            "pas l'activer. Créez l'environnement dans le dossier envs de conda "
-            "(conda create -n gestimum python=3.12) et relancez la commande depuis celui-ci."
-        )
-    return PythonSetup(prefix / "pythonw.exe", conda_root=root, conda_env=env)
-
-
-def current_python(
-    executable: str | None = None,
-    prefix: str | None = None,
-    base_prefix: str | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> PythonSetup:
-    """How Excel must start the Python running this command (defaults: this interpreter)."""
-    executable = executable or sys.executable
-    prefix = prefix or sys.prefix
-    base_prefix = base_prefix or sys.base_prefix
-    environ = os.environ if environ is None else environ
-    if is_microsoft_store_python(executable, prefix, base_prefix):
-        raise InstallRefused(
-            f"Ce Python vient du Microsoft Store ({executable}) : Excel ne peut pas s'en servir "
-            "(il est installé dans un dossier protégé de Windows, et ses écritures dans AppData "
-            "peuvent être redirigées vers un dossier privé qu'Excel ne voit pas). " + _PYTHON_ORG
-        )
-    if (Path(prefix) / "conda-meta").is_dir():
-        return _conda_setup(Path(prefix), environ)
-    return PythonSetup(default_interpreter(executable))
-
-
-def xlwings_dll_candidates(interpreter: Path) -> list[Path]:
-    """Where xlwings' VBA looks for its DLL: next to the interpreter, then one folder up (venv)."""
-    names = [f"xlwings64-{XLWINGS_VERSION}.dll", f"xlwings32-{XLWINGS_VERSION}.dll"]
-    folders = [interpreter.parent, interpreter.parent.parent]
-    return [folder / name for folder in folders for name in names]
-
-
-def interpreter_warnings(interpreter: Path) -> list[str]:
-    """French warnings about an interpreter that Excel will not be able to use."""
-    warnings: list[str] = []
-    if not interpreter.is_absolute():
-        warnings.append(f"L'interpréteur {interpreter} n'est pas un chemin complet.")
-    elif not interpreter.is_file():
-        warnings.append(f"L'interpréteur {interpreter} n'existe pas.")
-    if not any(path.is_file() for path in xlwings_dll_candidates(interpreter)):
-        warnings.append(
-            f"DLL xlwings64-{XLWINGS_VERSION}.dll introuvable dans {interpreter.parent} "
-            f"ni dans {interpreter.parent.parent} : Excel affichera « File not found: "
-            f"xlwings64-{XLWINGS_VERSION}.dll ». Installez gestimum-excel sans --user dans "
-            "ce Python (ou dans un environnement virtuel) puis relancez install-addin."
-        )
-    return warnings
-
-
-def setup_warnings(python: PythonSetup, base_prefix: str | None = None) -> list[str]:
-    """French warnings about the Python setup Excel will start (never blocking)."""
-    if python.conda_root is not None:
-        # The DLL sits at the environment's root, where its python.exe is.
-        return [w for w in interpreter_warnings(python.interpreter) if "DLL" in w]
-    warnings = interpreter_warnings(python.interpreter)
-    base = Path(base_prefix or sys.base_prefix)
-    if (base / "conda-meta").is_dir():
-        warnings.append(
-            f"Cet environnement virtuel repose sur le Python de conda ({base}) : lancé par Excel "
-            "sans activation, il peut ne pas trouver ses DLL. Préférez un environnement conda "
-            "(conda create -n gestimum python=3.12) ou un Python de python.org."
-        )
-    return warnings
 
 
 # ── where the add-in goes ──────────────────────────────────────────────────────────────────
@@ -284,86 +121,6 @@ def _refuse_network_appdata(appdata: str) -> None:
     )
 
 
-# ── files ──────────────────────────────────────────────────────────────────────────────────
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _fields(line: bytes) -> tuple[str, str]:
-    """Key and value of one line, read like VBA's ``Input #``: two comma-separated fields."""
-    text = line.decode(_ANSI, errors="replace")
-    fields = next(csv.reader([text], skipinitialspace=True), [])
-    return (fields[0].strip() if fields else "", fields[1] if len(fields) > 1 else "")
-
-
-def _read_lines(path: Path) -> list[bytes]:
-    if not path.is_file():
-        return []
-    return [line for line in path.read_bytes().splitlines() if line.strip()]
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Write through a temporary file, so that a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
-
-
-def _setting_line(key: str, value: str) -> bytes:
-    """One line as VBA's ``Write #`` writes it (the format ``Input #`` reads back)."""
-    if '"' in value:
-        raise InstallError(f"Valeur impossible à enregistrer pour {key} : {value}")
-    try:
-        return f'"{key}","{value}"'.encode(_ANSI)
-    except UnicodeEncodeError as exc:
-        raise InstallError(
-            f"Le chemin {value} contient des caractères que VBA ne sait pas lire : installez "
-            "Python dans un dossier dont le nom n'a que des caractères courants."
-        ) from exc
-
-
-def _remove_empty_folder(folder: Path) -> None:
-    # The folder was made for our files; leave it if something else lives there.
-    with contextlib.suppress(OSError):
-        folder.rmdir()
-
-
-def update_user_settings(path: Path, values: Mapping[str, str | None]) -> None:
-    """Set (or with ``None`` remove) keys in an xlwings settings file, keeping every other line."""
-    ours = {key.lower() for key in values}
-    kept = [line for line in _read_lines(path) if _fields(line)[0].lower() not in ours]
-    added = [_setting_line(key, value) for key, value in values.items() if value is not None]
-    lines = kept + added
-    if lines:
-        _write_bytes(path, b"".join(line + b"\r\n" for line in lines))
-    elif path.exists():
-        path.unlink()
-        _remove_empty_folder(path.parent)
-
-
-def read_user_settings(path: Path) -> dict[str, str]:
-    """The keys (upper-cased) and values of an xlwings settings file; the first one wins."""
-    settings: dict[str, str] = {}
-    for line in _read_lines(path):
-        key, value = _fields(line)
-        settings.setdefault(key.upper(), value)
-    return settings
-
-
-def read_install_record(path: Path | None = None) -> dict[str, object] | None:
-    """What the last install recorded (add-in path, SHA-256, settings), or None."""
-    path = path or install_record_path()
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
-
-
 def _copy_addin(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".tmp")
@@ -405,7 +162,7 @@ def _install(folder: Path | None, python: PythonSetup, force: bool) -> InstallRe
             old.unlink()
             report.replaced = old
     record = {"addin": str(target), "sha256": sha256(target), "settings": report.settings}
-    _write_bytes(install_record_path(),
+    write_bytes(install_record_path(),
                  json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
     return report
 
@@ -439,7 +196,7 @@ def _uninstall(folder: Path | None) -> InstallReport:
     record_path = install_record_path()
     if record_path.exists():
         record_path.unlink()
-        _remove_empty_folder(record_path.parent)
+        remove_empty_folder(record_path.parent)
     return report
 
 

@@ -1,11 +1,11 @@
 """xlwings settings of the add-in: its built-in settings sheet and the per-user settings file.
 
-The add-in's copy of xlwings' VBA (``GetConfig``, patched in ``vba.XLWINGS_PATCHES``) looks a
-key up in the sheet ``gestimum.conf`` of the add-in, then in the user file
-``%USERPROFILE%\\.gestimum\\gestimum.conf``, then takes the default. Stock xlwings would look
-in the active workbook's ``gestimum.conf`` sheet and in a ``gestimum.conf`` file next to it
-first: the patch removes both, so a workbook never chooses the interpreter, Python's path,
-conda, the licence or the UDF modules. Pure data.
+The add-in's copy of xlwings' VBA (``GetConfig``, patched in
+``xlwings_patch.XLWINGS_PATCHES``) looks a key up in the sheet ``gestimum.conf`` of the
+add-in, then in the user file ``%USERPROFILE%\\.gestimum\\gestimum.conf``, then takes the
+default. Stock xlwings would look in the active workbook's ``gestimum.conf`` sheet and in a
+``gestimum.conf`` file next to it first: the patch removes both, so a workbook never chooses
+the interpreter, Python's path, conda, the licence or the UDF modules. Pure data.
 """
 
 from __future__ import annotations

@@ -15,17 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from addin.excel import install
-from addin.excel.install import (
+from addin.excel import install, install_files, install_python
+from addin.excel.install import install_addin, main_install
+from addin.excel.install_files import (
     InstallError,
     InstallRefused,
-    PythonSetup,
-    current_python,
-    install_addin,
-    interpreter_warnings,
-    main_install,
     read_install_record,
     read_user_settings,
+)
+from addin.excel.install_python import (
+    PythonSetup,
+    current_python,
+    interpreter_warnings,
     setup_warnings,
 )
 
@@ -125,7 +126,8 @@ def test_uninstall_without_install_changes_nothing(profile: Path) -> None:
 
 def test_default_interpreter_is_this_one_off_windows(profile: Path) -> None:
     install_addin()
-    expected = Path(sys.executable) if sys.platform != "win32" else install.default_interpreter()
+    expected = (Path(sys.executable) if sys.platform != "win32"
+                else install_python.default_interpreter())
     assert read_user_settings(_conf(profile))["INTERPRETER_WIN"] == str(expected)
 
 
@@ -214,10 +216,10 @@ def test_install_records_where_the_addin_went_and_its_hash(profile: Path) -> Non
     record = read_install_record()
     assert record is not None
     assert record["addin"] == str(installed)
-    assert record["sha256"] == install.sha256(installed)
+    assert record["sha256"] == install_files.sha256(installed)
     assert record["settings"] == {"INTERPRETER_WIN": str(Path("C:/py/pythonw.exe")),
                                   "UDF MODULES": "addin.udfs"}
-    assert install.install_record_path().parent == _conf(profile).parent
+    assert install_files.install_record_path().parent == _conf(profile).parent
 
 
 def test_uninstall_keeps_a_file_it_did_not_install(
@@ -239,8 +241,8 @@ def test_uninstall_of_an_older_version_uses_the_recorded_hash(profile: Path) -> 
     installed.write_bytes(b"PK gestimum.xlam of the previous version")
     record = read_install_record()
     assert record is not None
-    record["sha256"] = install.sha256(installed)
-    install.install_record_path().write_text(json.dumps(record), encoding="utf-8")
+    record["sha256"] = install_files.sha256(installed)
+    install_files.install_record_path().write_text(json.dumps(record), encoding="utf-8")
     assert install_addin(uninstall=True).removed and not installed.exists()
 
 
@@ -259,7 +261,7 @@ def test_uninstall_without_record_removes_only_the_packaged_file(
 
 def test_uninstall_leaves_a_setting_the_user_changed(profile: Path) -> None:
     install_addin(interpreter=Path("C:/py/pythonw.exe"))
-    install.update_user_settings(_conf(profile), {"INTERPRETER_WIN": "D:\\mine\\pythonw.exe"})
+    install_files.update_user_settings(_conf(profile), {"INTERPRETER_WIN": "D:\\mine\\pythonw.exe"})
     install_addin(uninstall=True)
     assert read_user_settings(_conf(profile)) == {"INTERPRETER_WIN": "D:\\mine\\pythonw.exe"}
 
@@ -308,9 +310,9 @@ def test_microsoft_store_python_is_refused_in_french(
 def test_store_python_refusal_changes_nothing(
     profile: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(install.sys, "executable", STORE_EXE)
-    monkeypatch.setattr(install.sys, "prefix", STORE_PREFIX)
-    monkeypatch.setattr(install.sys, "base_prefix", STORE_PREFIX)
+    monkeypatch.setattr(sys, "executable", STORE_EXE)
+    monkeypatch.setattr(sys, "prefix", STORE_PREFIX)
+    monkeypatch.setattr(sys, "base_prefix", STORE_PREFIX)
     assert main_install(False) == 2
     assert "Microsoft Store" in capsys.readouterr().err
     assert [p for p in profile.rglob("*") if p.is_file()] == []

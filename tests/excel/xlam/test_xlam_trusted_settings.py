@@ -4,7 +4,7 @@ xlwings' GetConfig looks a key up in the active workbook's ``gestimum.conf`` she
 in a ``gestimum.conf`` file next to it; RunPython scans the workbook for embedded code and hands
 its path to Python; and xlwings' Python reads a licence key from the workbook's
 ``xlwings.conf`` sheet. A shared template could thus choose the interpreter or Python's path.
-``vba.XLWINGS_PATCHES`` removes all of that; these tests read the built add-in back with
+``xlwings_patch.XLWINGS_PATCHES`` removes all of that; these tests read the built add-in back with
 olevba and also check that the patch still fits the pinned xlwings text.
 """
 
@@ -18,8 +18,12 @@ import sys
 
 import pytest
 
-from addin.excel.xlam import vba as vba_sources
-from addin.excel.xlam.vba import NO_LICENSE_KEY, XLWINGS_PATCHES, patch_xlwings_module
+from addin.excel.xlam import xlwings_patch
+from addin.excel.xlam.xlwings_patch import (
+    NO_LICENSE_KEY,
+    XLWINGS_PATCHES,
+    patch_xlwings_module,
+)
 
 
 def _pinned() -> str:
@@ -51,7 +55,7 @@ def xlwings_vba(vba: dict[str, str]) -> str:
 
 
 @pytest.mark.parametrize("patch", XLWINGS_PATCHES, ids=lambda p: p.why[:40])
-def test_each_patch_matches_the_pinned_module_exactly_once(patch: vba_sources.VbaPatch) -> None:
+def test_each_patch_matches_the_pinned_module_exactly_once(patch: xlwings_patch.VbaPatch) -> None:
     assert _pinned().count(patch.old) == 1
     assert patch.old != patch.new and patch.why
 
@@ -71,7 +75,7 @@ def test_build_refuses_another_xlwings_version(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(xlwings, "__version__", "0.38.0")
     with pytest.raises(RuntimeError, match="0.37.8"):
-        vba_sources.xlwings_module_source()
+        xlwings_patch.xlwings_module_source()
 
 
 def test_the_built_module_is_the_patched_pinned_one(xlwings_vba: str) -> None:

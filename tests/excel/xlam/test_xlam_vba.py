@@ -15,6 +15,7 @@ from oletools.olevba import decompress_stream
 from addin.excel.xlam import ovba
 from addin.excel.xlam import vba as vba_sources
 from addin.excel.xlam.ribbon import UDFS
+from addin.excel.xlam.xlwings_patch import patch_xlwings_module
 
 EXPECTED_MODULES = {
     "ThisWorkbook", "Sheet1", "xlwings", "RibbonGestimum", "xlwings_udfs", "GestimumEvents",
@@ -46,7 +47,7 @@ def test_xlwings_module_is_the_pinned_one_with_only_the_written_down_patches(
     assert xlwings.__version__ == "0.37.8"
     original = importlib.resources.files("xlwings").joinpath("xlwings_custom_addin.bas").read_text()
     embedded = code_lines(vba["xlwings"])
-    assert embedded == code_lines(vba_sources.patch_xlwings_module(original))
+    assert embedded == code_lines(patch_xlwings_module(original))
     assert embedded != code_lines(original)
     assert 'Public Const PROJECT_NAME As String = "gestimum"' in embedded
     assert '"xlwings64-0.37.8.dll"' in vba["xlwings"]
