@@ -144,8 +144,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("endpoints", help="liste les points d'entrée Gestimum")
 
-    p = sub.add_parser("install-addin", help="installe le complément Excel (Windows)")
-    p.add_argument("--uninstall", action="store_true", help="désinstalle le complément")
+    p = sub.add_parser(
+        "install-addin",
+        help="installe le complément Excel (Windows)",
+        description="Installe le complément Excel gestimum.xlam pour l'utilisateur courant, "
+        "sans aucune question (utilisable dans un script de déploiement). Codes de sortie : "
+        "0 fait, 1 échec, 2 refusé (ce Python ou ce profil ne peut pas faire fonctionner le "
+        "complément ; rien n'a été modifié).",
+    )
+    p.add_argument("--uninstall", "--desinstaller", action="store_true",
+                   help="désinstalle le complément (seulement le fichier que cette commande a "
+                        "installé)")
+    p.add_argument("--dossier", "--folder", type=Path, default=None,
+                   help="installe dans ce dossier plutôt que dans XLSTART (à déclarer comme "
+                        "emplacement approuvé, puis à charger dans Excel)")
+    p.add_argument("--forcer", "--force", action="store_true",
+                   help="installe dans XLSTART même si AppData est sur le réseau (emplacements "
+                        "réseau approuvés par le service informatique)")
+    p.add_argument("--silencieux", "--quiet", action="store_true",
+                   help="n'affiche que les avertissements et les erreurs")
     return parser
 
 

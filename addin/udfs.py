@@ -3,6 +3,11 @@
 Offline and pure: the same core code as the real import (sheet reading, value formatting,
 validation), never the network. On Linux the xlwings decorators are no-ops, so these stay plain
 functions on lists; errors come back as a readable `#GESTIMUM: …` text, never an exception.
+
+In Excel, xlwings turns each annotation and ``@xw.arg``/``@xw.ret`` option into a converter that
+runs outside these functions (tests/excel/test_udfs_xlwings.py runs them through it): a return
+annotation must name one type xlwings knows (a union breaks every call, hence ``Any``), and an
+option must accept every shape a user may select.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ KIND_LABELS = {
     "bool": "Case à cocher (0/1)",
 }
 CHAMPS_HEADER = ["Code", "Libellé", "Type", "Longueur max", "Obligatoire"]
+# The longest text a function may return: Excel shows #VALUE! beyond a cell's limit.
+MAX_CELL_TEXT = 32767
 _DOCS = {udf.name: dict(zip(udf.args, udf.arg_docs, strict=True)) for udf in UDFS}
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,13 +52,20 @@ def _readable_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any) -> Any:
         try:
-            return func(*args)
+            return _fit(func(*args))
         except _UdfError as exc:
-            return ERROR_PREFIX + str(exc)
+            return _fit(ERROR_PREFIX + str(exc))
         except Exception as exc:  # a bug: still a readable cell, with what went wrong
-            return f"{ERROR_PREFIX}erreur interne ({type(exc).__name__} : {exc})"
+            return _fit(f"{ERROR_PREFIX}erreur interne ({type(exc).__name__} : {exc})")
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fit(result: Any) -> Any:
+    """A text cut to what a cell can show (a long list of issues), marked with an ellipsis."""
+    if isinstance(result, str) and len(result) > MAX_CELL_TEXT:
+        return result[: MAX_CELL_TEXT - 1] + "…"
+    return result
 
 
 def _endpoint(name: object) -> Endpoint:
@@ -109,10 +123,16 @@ def _issues(data: Any) -> list[Issue]:
 
 
 @xw.func
-@xw.arg("endpoint", doc=_DOCS["GESTIMUM_CHAMPS"]["endpoint"])
+@xw.arg("endpoint", err_to_str=True, doc=_DOCS["GESTIMUM_CHAMPS"]["endpoint"])
 @_readable_errors
-def GESTIMUM_CHAMPS(endpoint: str) -> list[list[object]] | str:  # noqa: N802 - Excel name
-    """Fields of an import endpoint: code, label, type, max length, mandatory (spills)."""
+def GESTIMUM_CHAMPS(endpoint: Any) -> Any:  # noqa: N802 - Excel name
+    """Fields of an import endpoint: code, label, type, max length, mandatory.
+
+    A rectangle (or an error text): it spills in Excel 365/2021 and fills an array formula
+    (Ctrl+Maj+Entrée over a selected block) in Excel 2016/2019. Not xlwings' ``expand``: that
+    legacy resizing overwrites neighbouring cells without asking and must not be used where
+    Excel spills natively.
+    """
     found = _endpoint(endpoint)
     rows: list[list[object]] = [list(CHAMPS_HEADER)]
     from addin.core.rules import required_fields
@@ -126,11 +146,11 @@ def GESTIMUM_CHAMPS(endpoint: str) -> list[list[object]] | str:  # noqa: N802 - 
 
 
 @xw.func
-@xw.arg("endpoint", doc=_DOCS["GESTIMUM_LIGNE"]["endpoint"])
-@xw.arg("entetes", ndim=1, doc=_DOCS["GESTIMUM_LIGNE"]["entetes"])
-@xw.arg("valeurs", ndim=1, doc=_DOCS["GESTIMUM_LIGNE"]["valeurs"])
+@xw.arg("endpoint", err_to_str=True, doc=_DOCS["GESTIMUM_LIGNE"]["endpoint"])
+@xw.arg("entetes", err_to_str=True, doc=_DOCS["GESTIMUM_LIGNE"]["entetes"])
+@xw.arg("valeurs", err_to_str=True, doc=_DOCS["GESTIMUM_LIGNE"]["valeurs"])
 @_readable_errors
-def GESTIMUM_LIGNE(endpoint: str, entetes: list[object], valeurs: list[object]) -> str:  # noqa: N802
+def GESTIMUM_LIGNE(endpoint: Any, entetes: Any, valeurs: Any) -> str:  # noqa: N802
     """The import line Gestimum would receive for this row (same formatting as the import)."""
     from addin.core.formatted import format_rows
     from addin.core.lines import Options, build_batches
@@ -142,19 +162,28 @@ def GESTIMUM_LIGNE(endpoint: str, entetes: list[object], valeurs: list[object]) 
     if not data.rows:
         return ""
     if data.endpoint.positional:  # Ecritures: positional record built by the entry code
-        return build_batches(data, Options())[0].lines[0]
+        return _whole_line(build_batches(data, Options())[0].lines[0])
     # Every header column is kept, as in a sheet where each column is filled on some row;
     # trailing empty fields are trimmed exactly as build_batches does.
     separator = data.endpoint.separator or ";"
-    return separator.join(format_rows(data).texts[0]).rstrip(separator)
+    return _whole_line(separator.join(format_rows(data).texts[0]).rstrip(separator))
+
+
+def _whole_line(line: str) -> str:
+    """The line, or why a cell cannot show it: a cut line would look like a valid one."""
+    if len(line) > MAX_CELL_TEXT:
+        raise _UdfError(f"la ligne fait {len(line)} caractères, plus que les 32 767 qu'une "
+                        "cellule peut afficher ; l'import l'enverra entière (la commande "
+                        "gestimum-excel payload la montre)")
+    return line
 
 
 @xw.func
-@xw.arg("endpoint", doc=_DOCS["GESTIMUM_CONTROLE"]["endpoint"])
-@xw.arg("entetes", ndim=1, doc=_DOCS["GESTIMUM_CONTROLE"]["entetes"])
-@xw.arg("valeurs", ndim=1, doc=_DOCS["GESTIMUM_CONTROLE"]["valeurs"])
+@xw.arg("endpoint", err_to_str=True, doc=_DOCS["GESTIMUM_CONTROLE"]["endpoint"])
+@xw.arg("entetes", err_to_str=True, doc=_DOCS["GESTIMUM_CONTROLE"]["entetes"])
+@xw.arg("valeurs", err_to_str=True, doc=_DOCS["GESTIMUM_CONTROLE"]["valeurs"])
 @_readable_errors
-def GESTIMUM_CONTROLE(endpoint: str, entetes: list[object], valeurs: list[object]) -> str:  # noqa: N802
+def GESTIMUM_CONTROLE(endpoint: Any, entetes: Any, valeurs: Any) -> str:  # noqa: N802
     """OK, or the row's issues in French (blocking first), as the Contrôler button finds them."""
     data = _read_row(endpoint, entetes, valeurs)
     found = _issues(data)

@@ -257,7 +257,8 @@ def cmd_templates(args: argparse.Namespace) -> int:
 def cmd_install_addin(args: argparse.Namespace) -> int:
     from addin.excel.install import main_install
 
-    return main_install(args.uninstall)
+    return main_install(args.uninstall, folder=args.dossier, force=args.forcer,
+                        quiet=args.silencieux)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -1,34 +1,58 @@
 """Install the ribbon add-in for the current Windows user: XLSTART copy + xlwings user settings.
 
 The add-in file is copied into Excel's start-up folder (a trusted location, so its macros run),
-and ``%USERPROFILE%\\.gestimum\\gestimum.conf`` gets the interpreter xlwings must start.
+and ``%USERPROFILE%\\.gestimum\\gestimum.conf`` gets what xlwings must start: the interpreter,
+or for a conda environment the conda settings xlwings activates it with. A record next to it
+(``installation.json``) keeps where the add-in went and its SHA-256, so that ``--uninstall``
+removes only a file this command installed.
+
+Refused with a French explanation (exit code 2), because the add-in could not work: the
+Microsoft Store Python, a conda installation xlwings cannot activate, and an ``%APPDATA%`` on
+the network (redirected folders), where XLSTART is not a trusted location.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import importlib.resources
+import json
 import os
 import shutil
 import sys
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PureWindowsPath
 
-from addin.excel.xlam.ribbon import ADDIN_FILENAME, UDF_MODULE
-from addin.excel.xlam.settings import (
-    INTERPRETER_KEY,
-    UDF_MODULES_KEY,
-    USER_SETTINGS_DIRNAME,
-    USER_SETTINGS_FILENAME,
+from addin.excel.install_files import (
+    InstallError,
+    InstallRefused,
+    install_record_path,
+    read_install_record,
+    read_user_settings,
+    remove_empty_folder,
+    sha256,
+    update_user_settings,
+    user_settings_path,
+    write_bytes,
 )
-from addin.excel.xlam.vba import XLWINGS_VERSION
+from addin.excel.install_python import PythonSetup, current_python, setup_warnings
+from addin.excel.xlam.ribbon import ADDIN_FILENAME
+from addin.excel.xlam.settings import INTERPRETER_KEY, UDF_MODULES_KEY
 
-# VBA reads the settings file with Input #, i.e. in the ANSI code page of Windows.
-_ANSI = "mbcs" if sys.platform == "win32" else "cp1252"
+# What an installation without a record (an older gestimum-excel) wrote.
+_LEGACY_KEYS = (INTERPRETER_KEY, UDF_MODULES_KEY)
 
 
-class InstallError(Exception):
-    """The add-in could not be (un)installed; the message is French and says what to do."""
+@dataclass
+class InstallReport:
+    """What an (un)install did: the add-in's path and what to tell the user."""
+
+    path: Path
+    settings_file: Path
+    settings: dict[str, str] = field(default_factory=dict)  # keys written
+    removed: bool = False  # uninstall: the add-in file was deleted
+    kept: bool = False  # uninstall: a file is there, but not the one this command installed
+    replaced: Path | None = None  # install: an earlier copy elsewhere, removed
+    warnings: list[str] = field(default_factory=list)
 
 
 def addin_source() -> Path:
@@ -41,113 +65,139 @@ def addin_source() -> Path:
     return path
 
 
-def default_startup_dir() -> Path:
-    """Excel's per-user start-up folder, ``%APPDATA%\\Microsoft\\Excel\\XLSTART``."""
+def _appdata() -> str:
     appdata = os.environ.get("APPDATA")
     if not appdata:
         raise InstallError(
             "Variable APPDATA absente : le complément Excel s'installe sous Windows, "
             "dans la session de l'utilisateur d'Excel."
         )
-    return Path(appdata) / "Microsoft" / "Excel" / "XLSTART"
+    return appdata
 
 
-def user_settings_path() -> Path:
-    """The user settings file xlwings' VBA reads for this add-in (``GetConfigFilePath``)."""
-    profile = os.environ.get("USERPROFILE")
-    base = Path(profile) if profile else Path.home()
-    return base / USER_SETTINGS_DIRNAME / USER_SETTINGS_FILENAME
+def default_startup_dir() -> Path:
+    """Excel's per-user start-up folder, ``%APPDATA%\\Microsoft\\Excel\\XLSTART``."""
+    return Path(_appdata()) / "Microsoft" / "Excel" / "XLSTART"
 
 
-def default_interpreter() -> Path:
-    """This interpreter; on Windows its windowless twin ``pythonw.exe`` when present."""
-    executable = Path(sys.executable)
-    if sys.platform == "win32":
-        windowless = executable.with_name("pythonw.exe")
-        if windowless.is_file():
-            return windowless
-    return executable
+# ── where the add-in goes ──────────────────────────────────────────────────────────────────
 
 
-def xlwings_dll_candidates(interpreter: Path) -> list[Path]:
-    """Where xlwings' VBA looks for its DLL: next to the interpreter, then one folder up (venv)."""
-    names = [f"xlwings64-{XLWINGS_VERSION}.dll", f"xlwings32-{XLWINGS_VERSION}.dll"]
-    folders = [interpreter.parent, interpreter.parent.parent]
-    return [folder / name for folder in folders for name in names]
+def _drive_is_remote(drive: str) -> bool:
+    """A drive letter mapped to a network share (Windows ``GetDriveTypeW`` = DRIVE_REMOTE)."""
+    if sys.platform != "win32":
+        return False
+    import ctypes
+
+    return ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == 4  # type: ignore[attr-defined]
 
 
-def interpreter_warnings(interpreter: Path) -> list[str]:
-    """French warnings about an interpreter that Excel will not be able to use."""
-    warnings: list[str] = []
-    if not interpreter.is_absolute():
-        warnings.append(f"L'interpréteur {interpreter} n'est pas un chemin complet.")
-    elif not interpreter.is_file():
-        warnings.append(f"L'interpréteur {interpreter} n'existe pas.")
-    if not any(path.is_file() for path in xlwings_dll_candidates(interpreter)):
-        warnings.append(
-            f"DLL xlwings64-{XLWINGS_VERSION}.dll introuvable dans {interpreter.parent} "
-            f"ni dans {interpreter.parent.parent} : Excel affichera « File not found: "
-            f"xlwings64-{XLWINGS_VERSION}.dll ». Installez gestimum-excel sans --user dans "
-            "ce Python (ou dans un environnement virtuel) puis relancez install-addin."
-        )
-    return warnings
+def is_network_path(path: str) -> bool:
+    """A UNC path (``\\\\serveur\\partage``) or one on a network drive letter."""
+    text = path.replace("/", "\\")
+    if text.casefold().startswith("\\\\?\\unc\\"):
+        return True
+    text = text.removeprefix("\\\\?\\")  # extended-length form of a local path
+    if text.startswith("\\\\"):
+        return True
+    drive = PureWindowsPath(text).drive
+    return bool(drive) and _drive_is_remote(drive)
 
 
-def _fields(line: bytes) -> tuple[str, str]:
-    """Key and value of one line, read like VBA's ``Input #``: two comma-separated fields."""
-    text = line.decode(_ANSI, errors="replace")
-    fields = next(csv.reader([text], skipinitialspace=True), [])
-    return (fields[0].strip() if fields else "", fields[1] if len(fields) > 1 else "")
+def _refuse_network_appdata(appdata: str) -> None:
+    raise InstallRefused(
+        f"Votre dossier AppData est sur le réseau ({appdata}, dossiers redirigés) : Excel ne "
+        "fait pas confiance à son dossier XLSTART, les macros du complément y seraient "
+        "bloquées. Au choix :\n"
+        "  1. installez le complément dans un dossier local : gestimum-excel install-addin "
+        "--dossier C:\\Gestimum\\Excel, puis dans Excel ajoutez ce dossier aux emplacements "
+        "approuvés (Fichier > Options > Centre de gestion de la confidentialité > Paramètres "
+        "du Centre de gestion de la confidentialité > Emplacements approuvés > Ajouter un "
+        "emplacement) et chargez-le (Fichier > Options > Compléments > Gérer : Compléments "
+        "Excel > Atteindre > Parcourir) ;\n"
+        "  2. ou demandez au service informatique d'autoriser les emplacements approuvés sur "
+        "le réseau (stratégie Office « Allow Trusted Locations on the network ») ou "
+        "d'approuver ce dossier XLSTART, puis relancez la commande avec --forcer."
+    )
 
 
-def _read_lines(path: Path) -> list[bytes]:
-    if not path.is_file():
-        return []
-    return [line for line in path.read_bytes().splitlines() if line.strip()]
-
-
-def _write_lines(path: Path, lines: list[bytes]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(b"".join(line + b"\r\n" for line in lines))
-    temporary.replace(path)
-
-
-def _setting_line(key: str, value: str) -> bytes:
-    """One line as VBA's ``Write #`` writes it (the format ``Input #`` reads back)."""
-    if '"' in value:
-        raise InstallError(f"Valeur impossible à enregistrer pour {key} : {value}")
+def _copy_addin(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".tmp")
     try:
-        return f'"{key}","{value}"'.encode(_ANSI)
-    except UnicodeEncodeError as exc:
-        raise InstallError(
-            f"Le chemin {value} contient des caractères que VBA ne sait pas lire : installez "
-            "Python dans un dossier dont le nom n'a que des caractères courants."
-        ) from exc
-
-
-def update_user_settings(path: Path, values: dict[str, str | None]) -> None:
-    """Set (or with ``None`` remove) keys in an xlwings settings file, keeping every other line."""
-    ours = {key.lower() for key in values}
-    kept = [line for line in _read_lines(path) if _fields(line)[0].lower() not in ours]
-    added = [_setting_line(key, value) for key, value in values.items() if value is not None]
-    lines = kept + added
-    if lines:
-        _write_lines(path, lines)
-    elif path.exists():
-        path.unlink()
-        # The folder was made for this file; leave it only if something else lives there.
+        shutil.copyfile(source, temporary)
+        temporary.replace(target)
+    finally:
+        # Excel opens every file of XLSTART at start-up: never leave a half copy there.
         with contextlib.suppress(OSError):
-            path.parent.rmdir()
+            temporary.unlink()
 
 
-def read_user_settings(path: Path) -> dict[str, str]:
-    """The keys (upper-cased) and values of an xlwings settings file; the first one wins."""
-    settings: dict[str, str] = {}
-    for line in _read_lines(path):
-        key, value = _fields(line)
-        settings.setdefault(key.upper(), value)
-    return settings
+# ── install / uninstall ────────────────────────────────────────────────────────────────────
+
+
+def _install(folder: Path | None, python: PythonSetup, force: bool) -> InstallReport:
+    if folder is None:
+        appdata = _appdata()
+        if is_network_path(appdata) and not force:
+            _refuse_network_appdata(appdata)
+        folder = default_startup_dir()
+    target = Path(folder) / ADDIN_FILENAME
+    source = addin_source()
+    report = InstallReport(target, user_settings_path())
+    if is_network_path(str(folder)):
+        report.warnings.append(
+            f"{folder} est sur le réseau : Excel n'y approuve aucun emplacement sans une "
+            "stratégie de l'entreprise ; préférez un dossier local."
+        )
+    previous = read_install_record()
+    _copy_addin(source, target)
+    values = python.settings()
+    update_user_settings(report.settings_file, values)
+    report.settings = {key: value for key, value in values.items() if value is not None}
+    # An earlier install elsewhere (--dossier, then XLSTART): two copies would both load.
+    if previous and previous.get("addin") and Path(str(previous["addin"])) != target:
+        old = Path(str(previous["addin"]))
+        if old.is_file() and sha256(old) == previous.get("sha256"):
+            old.unlink()
+            report.replaced = old
+    record = {"addin": str(target), "sha256": sha256(target), "settings": report.settings}
+    write_bytes(install_record_path(),
+                 json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
+    return report
+
+
+def _uninstall(folder: Path | None) -> InstallReport:
+    record = read_install_record() or {}
+    if folder is not None:
+        target = Path(folder) / ADDIN_FILENAME
+    elif record.get("addin"):
+        target = Path(str(record["addin"]))
+    else:
+        target = default_startup_dir() / ADDIN_FILENAME
+    report = InstallReport(target, user_settings_path())
+    if target.is_file():
+        ours = {sha256(addin_source())}
+        if record.get("sha256") and Path(str(record.get("addin"))) == target:
+            ours.add(str(record["sha256"]))
+        if sha256(target) in ours:
+            target.unlink()
+            report.removed = True
+        else:
+            report.kept = True
+    # Settings: the keys the install recorded, each only if it still holds what was written.
+    written = record.get("settings")
+    if isinstance(written, dict):
+        current = read_user_settings(report.settings_file)
+        keys = [k for k, v in written.items() if current.get(str(k).upper()) == v]
+    else:
+        keys = list(_LEGACY_KEYS)
+    update_user_settings(report.settings_file, dict.fromkeys(keys))
+    record_path = install_record_path()
+    if record_path.exists():
+        record_path.unlink()
+        remove_empty_folder(record_path.parent)
+    return report
 
 
 def install_addin(
@@ -155,29 +205,21 @@ def install_addin(
     *,
     startup_dir: Path | None = None,
     interpreter: Path | None = None,
-) -> Path:
-    """Install (or remove) the add-in and its user settings; return the add-in's installed path."""
-    folder = Path(startup_dir) if startup_dir is not None else default_startup_dir()
-    target = folder / ADDIN_FILENAME
-    settings = user_settings_path()
+    python: PythonSetup | None = None,
+    force: bool = False,
+) -> InstallReport:
+    """Install (or remove) the add-in and its user settings.
+
+    ``startup_dir``: install into this folder instead of XLSTART. ``interpreter``/``python``:
+    what Excel must start (default: the Python running this). ``force``: install into XLSTART
+    even when ``%APPDATA%`` is on the network.
+    """
     try:
         if uninstall:
-            if target.exists():
-                target.unlink()
-            update_user_settings(settings, {INTERPRETER_KEY: None, UDF_MODULES_KEY: None})
-            return target
-        python = Path(interpreter) if interpreter is not None else default_interpreter()
-        source = addin_source()
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(target.name + ".tmp")
-        try:
-            shutil.copyfile(source, temporary)
-            temporary.replace(target)
-        finally:
-            # Excel opens every file of XLSTART at start-up: never leave a half copy there.
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-        update_user_settings(settings, {INTERPRETER_KEY: str(python), UDF_MODULES_KEY: UDF_MODULE})
+            return _uninstall(startup_dir)
+        if python is None:
+            python = PythonSetup(Path(interpreter)) if interpreter else current_python()
+        return _install(startup_dir, python, force)
     except PermissionError as exc:
         raise InstallError(
             f"Accès refusé à {exc.filename} : fermez Excel (qui garde le complément ouvert) "
@@ -185,39 +227,76 @@ def install_addin(
         ) from exc
     except OSError as exc:
         raise InstallError(f"Échec sur {exc.filename} : {exc.strerror}") from exc
-    return target
 
 
-def main_install(uninstall: bool) -> int:
-    """``gestimum-excel install-addin [--uninstall]``: do it, print what was done in French."""
-    try:
-        interpreter = default_interpreter()
-        path = install_addin(uninstall, interpreter=interpreter)
-    except InstallError as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 1
-    settings = user_settings_path()
-    if uninstall:
-        print(f"Complément retiré : {path}")
-        print(f"Réglages retirés de : {settings}")
-        print("Redémarrez Excel : l'onglet Gestimum disparaît.")
-        return 0
-    print(f"Complément installé : {path}")
-    print(f"Réglages xlwings : {settings}")
-    print(f"  {INTERPRETER_KEY} = {interpreter}")
-    print(f"  {UDF_MODULES_KEY} = {UDF_MODULE}")
-    for warning in interpreter_warnings(interpreter):
-        print(f"Attention : {warning}", file=sys.stderr)
+def _print_next_steps(report: InstallReport, in_xlstart: bool) -> None:
     print("Étapes suivantes :")
-    print("  1. Fermez puis rouvrez Excel : l'onglet « Gestimum » apparaît dans le ruban.")
-    print(
-        "  2. Si l'onglet n'apparaît pas : Fichier > Options > Compléments > Gérer : "
-        "Éléments désactivés > Atteindre, réactivez gestimum.xlam ; si vos macros sont "
-        "bloquées, voyez la section Dépannage du README."
-    )
+    if in_xlstart:
+        print("  1. Fermez puis rouvrez Excel : l'onglet « Gestimum » apparaît dans le ruban.")
+        print(
+            "  2. Si l'onglet n'apparaît pas : Fichier > Options > Compléments > Gérer : "
+            "Éléments désactivés > Atteindre, réactivez gestimum.xlam ; si vos macros sont "
+            "bloquées, voyez la section Dépannage du README."
+        )
+    else:
+        print(
+            f"  1. Dans Excel, ajoutez {report.path.parent} aux emplacements approuvés "
+            "(Fichier > Options > Centre de gestion de la confidentialité > Paramètres du "
+            "Centre de gestion de la confidentialité > Emplacements approuvés)."
+        )
+        print(
+            f"  2. Chargez {report.path} : Fichier > Options > Compléments > Gérer : "
+            "Compléments Excel > Atteindre > Parcourir."
+        )
     print(
         "  3. Inutile de cocher « Faire confiance à l'accès au modèle d'objet du projet VBA » : "
         "les fonctions GESTIMUM_* sont déjà dans le complément."
     )
     print("Après une mise à jour de gestimum-excel, relancez : gestimum-excel install-addin")
+
+
+def main_install(
+    uninstall: bool = False,
+    *,
+    folder: Path | None = None,
+    force: bool = False,
+    quiet: bool = False,
+) -> int:
+    """``gestimum-excel install-addin``: do it, say what was done in French; never prompts.
+
+    Exit codes: 0 done, 1 failed (file locked, disk…), 2 refused (this Python or this profile
+    cannot run the add-in; nothing changed). ``quiet``: only warnings and errors, on stderr.
+    """
+    try:
+        python = None if uninstall else current_python()
+        report = install_addin(uninstall, startup_dir=folder, python=python, force=force)
+    except InstallError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return exc.exit_code
+    if uninstall:
+        if report.kept:
+            print(
+                f"Attention : {report.path} n'est pas le fichier installé par cette commande "
+                "(autre version ou fichier modifié) : il est laissé en place. Supprimez-le "
+                "vous-même si c'est bien un complément Gestimum dont vous ne voulez plus.",
+                file=sys.stderr,
+            )
+        if not quiet:
+            if report.removed:
+                print(f"Complément retiré : {report.path}")
+            print(f"Réglages retirés de : {report.settings_file}")
+            print("Redémarrez Excel : l'onglet Gestimum disparaît.")
+        return 0
+    assert python is not None
+    for warning in [*report.warnings, *setup_warnings(python)]:
+        print(f"Attention : {warning}", file=sys.stderr)
+    if quiet:
+        return 0
+    print(f"Complément installé : {report.path}")
+    if report.replaced:
+        print(f"Ancienne copie retirée : {report.replaced}")
+    print(f"Réglages xlwings : {report.settings_file}")
+    for key, value in report.settings.items():
+        print(f"  {key} = {value}")
+    _print_next_steps(report, in_xlstart=folder is None)
     return 0

@@ -81,6 +81,27 @@ def compress(data: bytes) -> bytes:
         return MsOvba().compress(data)
 
 
+def _class_module(std_module: type, name: str) -> Any:
+    """A class module, which ms-ovba 0.0.1 cannot write: a standard module listed as
+    ``Class=<name>`` in the PROJECT stream and typed 0x0022 in the dir stream (MS-OVBA
+    2.3.4.2.3.2.8: "document, class or designer module"; 0x0021 is for standard modules)."""
+
+    class ClassModule(std_module):  # type: ignore[misc, valid-type]
+        def __init__(self, module_name: str) -> None:
+            super().__init__(module_name)
+            self.type = "Class"  # PROJECT stream line: Class=<name>
+
+        def pack(self, endien: str, cp_name: str) -> bytes:
+            # ModuleBase.pack writes MODULETYPE 0x0022 only for type "Document".
+            self.type = "Document"
+            try:
+                return super().pack(endien, cp_name)
+            finally:
+                self.type = "Class"
+
+    return ClassModule(name)
+
+
 def build_vba_project(modules: Sequence[VbaModule]) -> bytes:
     """Return the bytes of a ``vbaProject.bin`` holding ``modules`` (source only, no p-code)."""
     from ms_ovba.Models.Entities.doc_module import DocModule
@@ -105,7 +126,12 @@ def build_vba_project(modules: Sequence[VbaModule]) -> bytes:
             # The ".new" file is what ms-ovba compresses; writing it ourselves keeps the exact
             # cp1252/CRLF bytes (its normalize_file() would use the locale's encoding).
             Path(path + ".new").write_bytes(module.source_bytes())
-            entity = DocModule(module.name) if module.document else StdModule(module.name)
+            if module.kind == "document":
+                entity = DocModule(module.name)
+            elif module.kind == "class":
+                entity = _class_module(StdModule, module.name)
+            else:
+                entity = StdModule(module.name)
             entity.add_file(path)
             project.add_module(entity)
         for name, guid, version, path, description in _REFERENCES:

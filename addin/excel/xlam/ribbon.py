@@ -40,7 +40,7 @@ class Button:
     tag: str
     label: str
     group: str
-    image_mso: str
+    image_mso: str  # an Excel control ID (other Office apps' IDs show a blank button)
     screentip: str
     supertip: str
     size: str = "large"
@@ -83,7 +83,7 @@ BUTTONS: tuple[Button, ...] = (
         "tester",
         "Tester",
         "gestimumDonnees",
-        "AcceptInvitation",
+        "FormulaEvaluate",
         "Tester l'import",
         "Envoie la feuille active à Gestimum en mode test (quand le service le permet) : "
         "Gestimum vérifie les lignes sans rien enregistrer.",
@@ -92,7 +92,7 @@ BUTTONS: tuple[Button, ...] = (
         "importer",
         "Importer",
         "gestimumDonnees",
-        "ImportExcel",
+        "XmlExport",
         "Importer la feuille",
         "Importe les lignes de la feuille active dans Gestimum, puis écrit le statut de chaque "
         "ligne et complète les feuilles Résultats et Journal. Un import est définitif.",
@@ -101,7 +101,7 @@ BUTTONS: tuple[Button, ...] = (
         "importer_tout",
         "Importer tout",
         "gestimumDonnees",
-        "ImportMoreMenu",
+        "RefreshAll",
         "Importer tout le classeur",
         "Importe toutes les feuilles du classeur dans l'ordre des dépendances (tiers et "
         "articles avant les pièces et les écritures).",
@@ -119,7 +119,7 @@ BUTTONS: tuple[Button, ...] = (
         "tester_connexion",
         "Tester la connexion",
         "gestimumConnexion",
-        "RefreshAll",
+        "Connections",
         "Tester la connexion",
         "Interroge le serveur Gestimum (versions du service et de l'ERP) pour vérifier "
         "l'adresse et les identifiants, sans rien importer.",
@@ -137,7 +137,7 @@ BUTTONS: tuple[Button, ...] = (
         "nouvelle_feuille",
         "Nouvelle feuille",
         "gestimumModeles",
-        "TableInsert",
+        "TableInsertExcel",
         "Nouvelle feuille modèle",
         "Ajoute au classeur une feuille prête à remplir pour un service d'import Gestimum : "
         "en-têtes, champs obligatoires, listes de valeurs.",

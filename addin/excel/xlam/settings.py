@@ -1,8 +1,11 @@
 """xlwings settings of the add-in: its built-in settings sheet and the per-user settings file.
 
-xlwings' VBA (``GetConfig``) looks a key up in this order: sheet ``gestimum.conf`` of the active
-workbook, sheet ``gestimum.conf`` of the add-in, file ``gestimum.conf`` next to the active
-workbook, user file ``%USERPROFILE%\\.gestimum\\gestimum.conf``, default. Pure data.
+The add-in's copy of xlwings' VBA (``GetConfig``, patched in
+``xlwings_patch.XLWINGS_PATCHES``) looks a key up in the sheet ``gestimum.conf`` of the
+add-in, then in the user file ``%USERPROFILE%\\.gestimum\\gestimum.conf``, then takes the
+default. Stock xlwings would look in the active workbook's ``gestimum.conf`` sheet and in a
+``gestimum.conf`` file next to it first: the patch removes both, so a workbook never chooses
+the interpreter, Python's path, conda, the licence or the UDF modules. Pure data.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ SHEET_NAME = PROJECT_NAME + ".conf"
 # Console, Use UDF Server, Debug UDFs) stay out too, so a user can turn them on in that file.
 SHEET_SETTINGS: tuple[tuple[str, str | bool], ...] = (
     ("UDF Modules", UDF_MODULE),
-    # Otherwise the user's workbook folder is put first on sys.path and a stray httpx.py or
-    # addin/ folder next to a template would shadow the installed package.
+    # Stock xlwings would put the user's workbook folder first on sys.path (a stray httpx.py
+    # next to a template would shadow the installed package). The patched VBA passes no
+    # workbook path to Python at all; the setting stays FALSE as a second lock.
     ("ADD_WORKBOOK_TO_PYTHONPATH", False),
 )
 
@@ -26,6 +30,14 @@ SHEET_SETTINGS: tuple[tuple[str, str | bool], ...] = (
 USER_SETTINGS_DIRNAME = "." + PROJECT_NAME
 USER_SETTINGS_FILENAME = PROJECT_NAME + ".conf"
 
-# Keys the installer writes into the user file (and removes again on uninstall).
+# Keys the installer writes into the user file (and removes again on uninstall). A conda
+# environment gets CONDA PATH/CONDA ENV instead of INTERPRETER_WIN: xlwings then activates it
+# before starting its python (its DLLs are found only in an activated environment).
 INTERPRETER_KEY = "INTERPRETER_WIN"
 UDF_MODULES_KEY = "UDF MODULES"
+CONDA_PATH_KEY = "CONDA PATH"
+CONDA_ENV_KEY = "CONDA ENV"
+
+# Beside the user file: where install-addin put the add-in, its SHA-256 and the settings it
+# wrote, so that --uninstall removes only what it installed.
+INSTALL_RECORD_FILENAME = "installation.json"

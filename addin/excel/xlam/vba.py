@@ -1,4 +1,5 @@
-"""VBA modules of the add-in: the pinned xlwings runtime, the ribbon dispatcher, the UDF wrappers.
+"""VBA modules of the add-in: the ribbon dispatcher, the UDF wrappers, the events class, and
+the pinned xlwings runtime (patched in ``xlwings_patch``).
 
 Sources are produced as text here and stored by ``ovba`` as cp1252 with CRLF line ends, the
 way the VBA editor keeps them.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import importlib.resources
 import inspect
 import io
 import sys
@@ -19,18 +19,17 @@ from dataclasses import dataclass
 from addin.excel.xlam.ribbon import (
     ADDIN_FILENAME,
     MACROS_MODULE,
-    PROJECT_NAME,
     RIBBON_CALLBACK,
     RIBBON_MODULE,
     UDF_MODULE,
     UDFS,
     Udf,
 )
+from addin.excel.xlam.xlwings_patch import XLWINGS_VERSION, xlwings_module_source
 
-# The version whose VBA module (and DLL name inside it) the add-in embeds; pyproject pins it too.
-XLWINGS_VERSION = "0.37.8"
 XLWINGS_MODULE = "xlwings"
 UDF_VBA_MODULE = "xlwings_udfs"
+EVENTS_CLASS = "GestimumEvents"
 SETTINGS_SHEET_CODENAME = "Sheet1"
 WORKBOOK_CODENAME = "ThisWorkbook"
 UDF_CATEGORY = "Gestimum"
@@ -38,18 +37,26 @@ UDF_CATEGORY = "Gestimum"
 # Excel's type GUIDs of a workbook and a worksheet document module (VB_Base attribute).
 _WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"
 _WORKSHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"
+_CLASS_BASE = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"  # a class module
 
-_PROJECT_NAME_LINE = 'Public Const PROJECT_NAME As String = "myaddin"'
 _CODEPAGE = "cp1252"
 
 
 @dataclass(frozen=True)
 class VbaModule:
-    """One VBA module: its name, whether it is a document module, and its full source text."""
+    """One VBA module: its name, its full source text and its kind.
+
+    ``kind`` is ``"module"`` (standard), ``"document"`` (ThisWorkbook, a sheet) or ``"class"``.
+    """
 
     name: str
     source: str
-    document: bool = False
+    kind: str = "module"
+
+    @property
+    def document(self) -> bool:
+        """A document module (its name must be a code name of the workbook or a sheet)."""
+        return self.kind == "document"
 
     def source_bytes(self) -> bytes:
         """The source as VBA stores it: cp1252, CRLF (fails loudly on unstorable characters)."""
@@ -62,33 +69,30 @@ def vba_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def xlwings_module_source() -> str:
-    """xlwings' custom add-in module of the installed (pinned) xlwings, with our PROJECT_NAME."""
-    import xlwings
+def _vba_text(text: str) -> str:
+    """A VBA string expression for a French text; a line break becomes vbCrLf."""
+    return " & vbCrLf & ".join(vba_string(line) for line in text.split("\n"))
 
-    if xlwings.__version__ != XLWINGS_VERSION:
-        raise RuntimeError(
-            f"xlwings {xlwings.__version__} installé, {XLWINGS_VERSION} attendu : le module VBA "
-            "et la DLL doivent venir de la même version."
-        )
-    source = (
-        importlib.resources.files("xlwings")
-        .joinpath("xlwings_custom_addin.bas")
-        .read_text(encoding="ascii")
-    )
-    if f"'Version: {XLWINGS_VERSION}" not in source:
-        raise RuntimeError("xlwings_custom_addin.bas ne porte pas la version attendue")
-    # The only adaptation: PROJECT_NAME names the settings sheet and the user settings file.
-    if source.count(_PROJECT_NAME_LINE) != 1:
-        raise RuntimeError("PROJECT_NAME introuvable dans xlwings_custom_addin.bas")
-    source = source.replace(
-        _PROJECT_NAME_LINE, f"Public Const PROJECT_NAME As String = {vba_string(PROJECT_NAME)}"
-    )
-    return source.replace("\r\n", "\n")
+
+def _msgbox(expression: str) -> str:
+    """A VBA MsgBox titled Gestimum, brought to the front (Python may have held the focus)."""
+    return f"MsgBox {expression}, vbExclamation + vbMsgBoxSetForeground, {vba_string('Gestimum')}"
+
+
+_RUN_INSTALL = (
+    "Lancez « gestimum-excel install-addin » dans l'environnement Python où gestimum-excel "
+    "est installé, puis redémarrez Excel."
+)
 
 
 def ribbon_module_source() -> str:
-    """The one ribbon callback: the button's tag names the ``addin.macros`` function to run."""
+    """The one ribbon callback: the button's tag names the ``addin.macros`` function to run.
+
+    Around RunPython it keeps what Python cannot guarantee: Python switches Excel to manual
+    calculation and hides screen updates during a run and restores them itself, but a killed or
+    crashed interpreter restores nothing, so the dispatcher saves both before and puts them back
+    after, on every path.
+    """
     command = f"import {MACROS_MODULE}; {MACROS_MODULE}."
     lines = [
         f'Attribute VB_Name = "{RIBBON_MODULE}"',
@@ -98,26 +102,76 @@ def ribbon_module_source() -> str:
         "Option Explicit",
         "",
         f"Public Sub {RIBBON_CALLBACK}(control As IRibbonControl)",
+        "    Dim savedCalculation As Long",
+        "    Dim savedScreenUpdating As Boolean",
+        "    Dim failed As Boolean",
         "    ' RunPython reads ActiveWorkbook.FullName: without a workbook it fails obscurely.",
         "    If ActiveWorkbook Is Nothing Then",
-        "        MsgBox "
-        + vba_string(
-            "Ouvrez ou activez d'abord un classeur : les commandes Gestimum travaillent "
-            "sur le classeur actif."
-        )
-        + ", vbExclamation, "
-        + vba_string("Gestimum"),
+        "        "
+        + _msgbox(_vba_text("Ouvrez ou activez d'abord un classeur : les commandes Gestimum "
+                            "travaillent sur le classeur actif.")),
         "        Exit Sub",
         "    End If",
-        f"    RunPython {vba_string(command)} & control.Tag & {vba_string('()')}",
+        "    If Not PythonIsSet() Then Exit Sub",
+        "    savedCalculation = Application.Calculation",
+        "    savedScreenUpdating = Application.ScreenUpdating",
+        "    On Error GoTo Interrupted",
+        "    ' RunPython answers -1 when Python stopped with an error (xlwings showed it).",
+        f"    failed = (RunPython({vba_string(command)} & control.Tag & {vba_string('()')}) = -1)",
+        "Restore:",
+        "    On Error Resume Next",
+        "    If Application.Calculation <> savedCalculation Then "
+        "Application.Calculation = savedCalculation",
+        "    Application.ScreenUpdating = savedScreenUpdating",
+        "    Application.StatusBar = False",
+        "    On Error GoTo 0",
+        "    If failed Then",
+        "        " + _msgbox(_vba_text(
+            "L'action Gestimum s'est arrêtée avant la fin. Le mode de calcul et l'affichage "
+            "d'Excel ont été rétablis.\n"
+            "Avant de relancer un import, consultez la feuille Résultats : les pièces et "
+            "écritures déjà envoyées ne seront pas renvoyées."
+        )),
+        "    End If",
+        "    Exit Sub",
+        "Interrupted:",
+        "    failed = True",
+        "    Resume Restore",
         "End Sub",
+        "",
+        "Private Function PythonIsSet() As Boolean",
+        "    ' The interpreter comes from the user settings file written by install-addin (the",
+        "    ' patched GetConfig reads nothing from workbooks); say what to do in French rather",
+        "    ' than xlwings' \"Could not find Interpreter!\".",
+        "    Dim interpreter As String",
+        '    interpreter = GetConfig("INTERPRETER_WIN", "")',
+        '    If interpreter = "" Then',
+        '        If GetConfig("CONDA PATH", "") <> "" And GetConfig("CONDA ENV", "") <> "" Then',
+        "            PythonIsSet = True  ' conda: xlwings activates the environment",
+        "        Else",
+        "            "
+        + _msgbox(_vba_text("Python n'est pas configuré pour Gestimum sur ce poste.\n"
+                            + _RUN_INSTALL)),
+        "        End If",
+        "    ElseIf Not FileExists(interpreter) Then",
+        "        "
+        + _msgbox(vba_string("Python est introuvable : ") + " & interpreter & vbCrLf & "
+                  + vba_string(_RUN_INSTALL)),
+        "    Else",
+        "        PythonIsSet = True",
+        "    End If",
+        "End Function",
     ]
     return "\n".join(lines) + "\n"
 
 
 @contextlib.contextmanager
-def _xlwings_udfs_without_pywin32() -> Iterator[types.ModuleType]:
-    """Import ``xlwings.udfs`` on a machine without pywin32, then forget that import again."""
+def xlwings_udfs_without_pywin32() -> Iterator[types.ModuleType]:
+    """Import ``xlwings.udfs`` on a machine without pywin32, then forget that import again.
+
+    Used by the build (wrapper generation) and by the tests that run the UDFs through the real
+    xlwings decorators and converters.
+    """
     stubs: dict[str, types.ModuleType] = {}
     for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
         if name not in sys.modules:
@@ -167,7 +221,7 @@ class _AddinBook:
 
 def udf_module_source(udfs: tuple[Udf, ...] = UDFS) -> str:
     """The ``xlwings_udfs`` module, generated by xlwings' own ``generate_vba_wrapper``."""
-    with _xlwings_udfs_without_pywin32() as xlwings_udfs:
+    with xlwings_udfs_without_pywin32() as xlwings_udfs:
         module = types.ModuleType(UDF_MODULE)
         for udf in udfs:
             function = xlwings_udfs.xlfunc(volatile=udf.volatile)(_signature_carrier(udf))
@@ -198,15 +252,83 @@ def _document_header(name: str, base: str) -> list[str]:
     ]
 
 
+def events_class_source() -> str:
+    """Application events: links to other copies of gestimum.xlam re-pointed to this add-in.
+
+    A formula using GESTIMUM_* is saved with the full path of the add-in on the machine that
+    wrote it ('C:\\Users\\alice\\…\\XLSTART\\gestimum.xlam'!GESTIMUM_CHAMPS(…)); on any other
+    machine it is an external link Excel offers to update, and the function is not found. When
+    a workbook opens, every link to a file named gestimum.xlam other than this add-in is
+    changed to this add-in (Workbook.ChangeLink), the way Excel's "Modifier la source" does.
+    """
+    lines = [
+        f'Attribute VB_Name = "{EVENTS_CLASS}"',
+        f'Attribute VB_Base = "{_CLASS_BASE}"',
+        "Attribute VB_GlobalNameSpace = False",
+        "Attribute VB_Creatable = False",
+        "Attribute VB_PredeclaredId = False",
+        "Attribute VB_Exposed = False",
+        "Attribute VB_TemplateDerived = False",
+        "Attribute VB_Customizable = False",
+        "' Generated by addin/excel/xlam (python -m addin.excel.xlam): do not edit by hand.",
+        "' Hooked by ThisWorkbook.Workbook_Open: GESTIMUM_* formulas saved on another machine",
+        "' point to that machine's copy of the add-in; they are re-pointed to this one.",
+        "Option Explicit",
+        "",
+        "Public WithEvents App As Application",
+        "",
+        "Private Sub App_WorkbookOpen(ByVal Wb As Workbook)",
+        "    Repoint Wb",
+        "End Sub",
+        "",
+        "Public Sub Repoint(ByVal Wb As Workbook)",
+        "    Const XL_EXCEL_LINKS As Long = 1  ' xlExcelLinks, also xlLinkTypeExcelLinks",
+        "    Dim links As Variant",
+        "    Dim i As Long",
+        "    Dim wasSaved As Boolean",
+        "    On Error GoTo Done  ' opening a workbook must never fail because of this",
+        "    If Wb Is ThisWorkbook Then Exit Sub",
+        "    links = Wb.LinkSources(XL_EXCEL_LINKS)",
+        "    If IsEmpty(links) Then Exit Sub",
+        "    wasSaved = Wb.Saved",
+        "    ' A link that cannot change (protected workbook…) must not stop the others.",
+        "    On Error Resume Next",
+        "    For i = LBound(links) To UBound(links)",
+        "        If IsOtherCopy(CStr(links(i))) Then",
+        "            Wb.ChangeLink Name:=CStr(links(i)), NewName:=ThisWorkbook.FullName, "
+        "Type:=XL_EXCEL_LINKS",
+        "        End If",
+        "    Next i",
+        "    ' Not an edit of the user's: a workbook only looked at closes without a save prompt.",
+        "    If wasSaved Then Wb.Saved = True",
+        "Done:",
+        "End Sub",
+        "",
+        "Private Function IsOtherCopy(ByVal source As String) As Boolean",
+        "    Dim fileName As String",
+        '    fileName = Mid$(source, InStrRev(Replace(source, "/", "\\"), "\\") + 1)',
+        f"    IsOtherCopy = (StrComp(fileName, {vba_string(ADDIN_FILENAME)}, vbTextCompare) = 0) _",
+        "        And (StrComp(source, ThisWorkbook.FullName, vbTextCompare) <> 0)",
+        "End Function",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def workbook_module_source(udfs: tuple[Udf, ...] = UDFS) -> str:
-    """ThisWorkbook: registers French help texts of the UDFs for Excel's function wizard."""
+    """ThisWorkbook: French function-wizard help of the UDFs, and the application events.
+
+    Both under ``On Error Resume Next``: nothing here may ever block Excel's start-up.
+    """
     lines = _document_header(WORKBOOK_CODENAME, _WORKBOOK_BASE)
     lines += [
         "Option Explicit",
         "",
+        f"Private appEvents As {EVENTS_CLASS}",
+        "",
         "Private Sub Workbook_Open()",
-        "    ' Function wizard help (what ImportPythonUDFs would register); never blocks start-up.",
+        "    Dim wb As Workbook",
         "    On Error Resume Next",
+        "    ' Function wizard help (what ImportPythonUDFs would register).",
     ]
     for udf in udfs:
         docs = ", ".join(vba_string(doc) for doc in udf.arg_docs)
@@ -219,6 +341,13 @@ def workbook_module_source(udfs: tuple[Udf, ...] = UDFS) -> str:
             f"        ArgumentDescriptions:=Array({docs})",
         ]
     lines += [
+        "    ' Links to other copies of the add-in: in workbooks opened from now on, and in those",
+        "    ' already open (a file double-clicked while Excel starts).",
+        f"    Set appEvents = New {EVENTS_CLASS}",
+        "    Set appEvents.App = Application",
+        "    For Each wb In Application.Workbooks",
+        "        appEvents.Repoint wb",
+        "    Next wb",
         "    ThisWorkbook.Saved = True",
         "    On Error GoTo 0",
         "End Sub",
@@ -234,9 +363,10 @@ def settings_sheet_module_source() -> str:
 def vba_modules() -> list[VbaModule]:
     """Every module of the add-in's VBA project, in project order."""
     return [
-        VbaModule(WORKBOOK_CODENAME, workbook_module_source(), document=True),
-        VbaModule(SETTINGS_SHEET_CODENAME, settings_sheet_module_source(), document=True),
+        VbaModule(WORKBOOK_CODENAME, workbook_module_source(), kind="document"),
+        VbaModule(SETTINGS_SHEET_CODENAME, settings_sheet_module_source(), kind="document"),
         VbaModule(XLWINGS_MODULE, xlwings_module_source()),
         VbaModule(RIBBON_MODULE, ribbon_module_source()),
         VbaModule(UDF_VBA_MODULE, udf_module_source()),
+        VbaModule(EVENTS_CLASS, events_class_source(), kind="class"),
     ]

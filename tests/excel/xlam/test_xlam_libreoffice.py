@@ -60,8 +60,11 @@ def test_libreoffice_loads_every_vba_module_and_the_settings_sheet(
     modules = vba_reader(produced.read_bytes(), produced.name)
     assert set(modules) == set(vba)
     assert (
-        'RunPython "import addin.macros; addin.macros." & control.Tag' in modules["RibbonGestimum"]
+        'RunPython("import addin.macros; addin.macros." & control.Tag' in modules["RibbonGestimum"]
     )
+    # LibreOffice marks what it loaded as a class module with this line of its own.
+    assert "Option ClassModule" in modules["GestimumEvents"]
+    assert "Option ClassModule" not in modules["RibbonGestimum"]
     assert "Public Function RunPython(" in modules["xlwings"]
     assert 'XLPy.CallUDF("addin.udfs", "GESTIMUM_LIGNE"' in modules["xlwings_udfs"]
 

@@ -6,12 +6,15 @@ import importlib
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from addin.excel.xlam.ribbon import BUTTONS, MACROS
 
 NS = "{http://schemas.microsoft.com/office/2006/01/customui}"
+# Microsoft's published Excel control IDs (Microsoft 365 and Office 2016), one per line.
+EXCEL_CONTROL_IDS = Path(__file__).with_name("excel-control-ids.txt")
 
 # The specification, written out independently of the table it checks.
 EXPECTED_GROUPS = {
@@ -70,6 +73,17 @@ def test_buttons_have_icons_and_french_tips(ribbon: ET.Element) -> None:
         assert button.get("supertip") != button.get("screentip")
         assert len(button.get("supertip")) <= 1024  # RibbonX limit
         assert button.get("size") == "large"
+
+
+def test_every_icon_is_an_excel_control(ribbon: ET.Element) -> None:
+    # An imageMso Excel does not know (Outlook's AcceptInvitation, Word's TableInsert…) gives a
+    # blank button, silently.
+    lines = EXCEL_CONTROL_IDS.read_text(encoding="utf-8").splitlines()
+    known = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    assert len(known) > 2000 and "TableInsertExcel" in known and "TableInsert" not in known
+    icons = [element.get("imageMso") for element in ribbon.iter() if element.get("imageMso")]
+    assert len(icons) == len(BUTTONS)
+    assert [icon for icon in icons if icon not in known] == []
 
 
 # Attributes the 2006/01 customUI schema allows on these elements (subset we may use). Excel
@@ -154,12 +168,72 @@ def test_every_onaction_callback_is_a_vba_sub_with_the_ribbon_signature(
         assert not re.search(rf"^\s*Private\s+Sub\s+{procedure}\b", vba[module], re.M | re.I)
 
 
+def _body(source: str, procedure: str) -> list[str]:
+    """The lines of one Sub or Function, from its header to its End line."""
+    lines = source.replace("\r\n", "\n").split("\n")
+    start = next(i for i, line in enumerate(lines)
+                 if re.match(rf"(Public |Private )?(Sub|Function) {procedure}\(", line))
+    end = next(i for i in range(start, len(lines)) if re.match(r"End (Sub|Function)", lines[i]))
+    return [line.strip() for line in lines[start : end + 1]]
+
+
 def test_dispatcher_runs_the_tagged_function_of_addin_macros(vba: dict[str, str]) -> None:
-    source = vba["RibbonGestimum"]
-    assert 'RunPython "import addin.macros; addin.macros." & control.Tag & "()"' in source
-    assert "If ActiveWorkbook Is Nothing Then" in source
+    body = _body(vba["RibbonGestimum"], "OnAction")
+    calls = [line for line in body if "RunPython(" in line]
+    assert calls == ['failed = (RunPython("import addin.macros; addin.macros." & control.Tag '
+                     '& "()") = -1)']
+    assert "If ActiveWorkbook Is Nothing Then" in body
     # RunPython is the xlwings runtime's, in the same project.
     assert re.search(r"^Public Function RunPython\(", vba["xlwings"], re.M)
+
+
+def test_dispatcher_restores_calculation_and_screen_updating_on_every_path(
+    vba: dict[str, str],
+) -> None:
+    # Python sets manual calculation and hides screen updates during a run; killed, it cannot
+    # put them back. The dispatcher saves them before RunPython and restores them after it,
+    # whether RunPython returns, reports a Python error (-1) or raises.
+    body = _body(vba["RibbonGestimum"], "OnAction")
+    run = next(i for i, line in enumerate(body) if "RunPython(" in line)
+    save_calc = body.index("savedCalculation = Application.Calculation")
+    save_screen = body.index("savedScreenUpdating = Application.ScreenUpdating")
+    trap = body.index("On Error GoTo Interrupted")
+    assert save_calc < run and save_screen < run and trap < run
+    restore = body.index("Restore:")
+    assert run < restore
+    after = body[restore:]
+    assert any(re.fullmatch(r"If Application\.Calculation <> savedCalculation Then "
+                            r"Application\.Calculation = savedCalculation", line) for line in after)
+    assert "Application.ScreenUpdating = savedScreenUpdating" in after
+    assert "Application.StatusBar = False" in after
+    # The error path resumes into the restore block; the normal path falls into it.
+    handler = body.index("Interrupted:")
+    assert body[handler + 1 : handler + 3] == ["failed = True", "Resume Restore"]
+    assert body.index("Exit Sub", restore) < handler
+    assert not any(line.startswith("Exit Sub") for line in body[run:restore])
+    # A stopped run is said in French, after the restore.
+    message = next(i for i, line in enumerate(after) if line.startswith("MsgBox"))
+    assert after[message - 1] == "If failed Then" and "rétablis" in after[message]
+
+
+def test_dispatcher_explains_a_missing_interpreter_in_french(vba: dict[str, str]) -> None:
+    body = _body(vba["RibbonGestimum"], "OnAction")
+    assert body.index("If Not PythonIsSet() Then Exit Sub") < body.index(
+        "savedCalculation = Application.Calculation")
+    check = "\n".join(_body(vba["RibbonGestimum"], "PythonIsSet"))
+    assert 'GetConfig("INTERPRETER_WIN", "")' in check and "FileExists(interpreter)" in check
+    assert 'GetConfig("CONDA PATH", "")' in check and 'GetConfig("CONDA ENV", "")' in check
+    assert check.count("gestimum-excel install-addin") == 2
+
+
+def test_every_message_box_of_ours_comes_to_the_front(vba: dict[str, str]) -> None:
+    for name in ("RibbonGestimum", "GestimumEvents", "ThisWorkbook"):
+        for line in vba[name].splitlines():
+            if re.match(r"\s*MsgBox\b", line):
+                assert "vbMsgBoxSetForeground" in line, line
+    # xlwings' own error box (WScript.Popup, no owner window) is patched to the front as well.
+    popups = [line for line in vba["xlwings"].splitlines() if "WScript.Popup" in line]
+    assert popups and all("&H10000 + &H40000" in line for line in popups)
 
 
 def test_macros_exist() -> None:

@@ -15,8 +15,11 @@ from oletools.olevba import decompress_stream
 from addin.excel.xlam import ovba
 from addin.excel.xlam import vba as vba_sources
 from addin.excel.xlam.ribbon import UDFS
+from addin.excel.xlam.xlwings_patch import patch_xlwings_module
 
-EXPECTED_MODULES = {"ThisWorkbook", "Sheet1", "xlwings", "RibbonGestimum", "xlwings_udfs"}
+EXPECTED_MODULES = {
+    "ThisWorkbook", "Sheet1", "xlwings", "RibbonGestimum", "xlwings_udfs", "GestimumEvents",
+}
 
 
 def code_lines(source: str) -> list[str]:
@@ -36,7 +39,7 @@ def test_every_module_reads_back_identical_to_its_source(vba: dict[str, str]) ->
         assert code_lines(vba[module.name]) == code_lines(module.source), module.name
 
 
-def test_xlwings_module_is_the_pinned_one_with_only_the_project_name_changed(
+def test_xlwings_module_is_the_pinned_one_with_only_the_written_down_patches(
     vba: dict[str, str],
 ) -> None:
     import xlwings
@@ -44,15 +47,9 @@ def test_xlwings_module_is_the_pinned_one_with_only_the_project_name_changed(
     assert xlwings.__version__ == "0.37.8"
     original = importlib.resources.files("xlwings").joinpath("xlwings_custom_addin.bas").read_text()
     embedded = code_lines(vba["xlwings"])
-    shipped = code_lines(original)
-    assert len(embedded) == len(shipped)
-    changed = [(a, b) for a, b in zip(shipped, embedded, strict=True) if a != b]
-    assert changed == [
-        (
-            'Public Const PROJECT_NAME As String = "myaddin"',
-            'Public Const PROJECT_NAME As String = "gestimum"',
-        )
-    ]
+    assert embedded == code_lines(patch_xlwings_module(original))
+    assert embedded != code_lines(original)
+    assert 'Public Const PROJECT_NAME As String = "gestimum"' in embedded
     assert '"xlwings64-0.37.8.dll"' in vba["xlwings"]
 
 
@@ -124,9 +121,10 @@ def test_project_references_the_office_library(committed_bytes: bytes) -> None:
     assert b"{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}" in directory
     assert b"Microsoft Office 16.0 Object Library" in directory
     assert f'ID="{ovba.PROJECT_ID}"' in project
-    for name in EXPECTED_MODULES - {"ThisWorkbook", "Sheet1"}:
+    for name in EXPECTED_MODULES - {"ThisWorkbook", "Sheet1", "GestimumEvents"}:
         assert f"Module={name}\r\n" in project
     assert "Document=ThisWorkbook/" in project and "Document=Sheet1/" in project
+    assert "Class=GestimumEvents\r\n" in project
 
 
 def _long_repetitive_module() -> bytes:
