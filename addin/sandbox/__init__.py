@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .app import SandboxApp
+from .faults import FAULTS, Fault
 from .seed import DEMO_FICHIER, create_company, seed_demo
-from .server import FAULTS, Fault, SandboxApp, SandboxServer
+from .server import SandboxServer
 from .store import read_pieces, read_rows
 
 __all__ = ["FAULTS", "SandboxHandle", "running_sandbox", "serve_forever"]

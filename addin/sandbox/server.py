@@ -1,7 +1,7 @@
-"""HTTP transport of the sandbox: routing, company opening semantics, faults, read endpoint.
+"""HTTP transport of the sandbox: routing, fault application, the `/sandbox/` namespace.
 
-Stdlib only (`http.server.ThreadingHTTPServer`). Every answer is JSON; request-level failures
-answer `{"error": "<message en français>"}` with an HTTP error status, never a stack trace.
+Stdlib only (`http.server`). Every answer is JSON; request-level failures answer
+`{"error": "<message en français>"}` with an HTTP error status, never a stack trace.
 """
 
 from __future__ import annotations
@@ -10,179 +10,20 @@ import contextlib
 import json
 import socket
 import sys
-import threading
-from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from addin.core import catalog
-
-from . import engine, spec
+from .app import SandboxApp
 from .errors import RequestError, bad_request
-from .store import SUFFIX, Company, company_name, company_path, read_pieces, read_rows
+from .faults import HANG_SECONDS, Fault
+from .store import read_pieces, read_rows
 
-FAULTS = ("http500", "error", "drop_before", "drop_after_commit", "hang")
-HANG_SECONDS = 3600.0  # longer than any sane client time-out
-QUEUE_SECONDS = 120.0  # how long a request waits for the company's running task
 MAX_BODY = 256 * 1024 * 1024
 VERSIONS = {  # the versions the sandbox emulates, in the documented message format
     "Version": "2.0.0 (18/09/2019 14:37:08)",
     "VersionERP": "8.4.1.856 (13/08/2019 10:50:52)",
 }
-
-
-@dataclass
-class Fault:
-    """One injected fault, consumed by the next `times` matching API calls."""
-
-    fault: str
-    times: int = 1
-    endpoint: str | None = None
-    seconds: float | None = None
-
-
-class FaultBook:
-    """Thread-safe list of pending faults."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: list[Fault] = []
-
-    def add(self, fault: Fault) -> None:
-        if fault.fault not in FAULTS:
-            raise bad_request(
-                f"Panne inconnue « {fault.fault} » (pannes possibles : {', '.join(FAULTS)})."
-            )
-        if fault.times < 1:
-            raise bad_request("« times » doit valoir au moins 1.")
-        with self._lock:
-            self._faults.append(fault)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def take(self, endpoint: str) -> Fault | None:
-        """Consume one use of the first fault matching this endpoint (or any endpoint)."""
-        with self._lock:
-            for fault in self._faults:
-                if fault.endpoint in (None, endpoint):
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        self._faults.remove(fault)
-                    return Fault(fault.fault, 1, fault.endpoint, fault.seconds)
-        return None
-
-    def snapshot(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [asdict(f) for f in self._faults]
-
-
-class Gate:
-    """Who has the company open: one task at a time, `exclusif` and same-user rules."""
-
-    def __init__(self) -> None:
-        self.cond = threading.Condition()
-        self.user: str | None = None
-        self.exclusive = False
-
-    def enter(self, user: str, exclusive: bool, deconnecter: bool, stop: threading.Event) -> None:
-        with self.cond:
-            if self.user is not None:
-                if self.exclusive:
-                    raise RequestError(
-                        409, f"La société est ouverte en mode exclusif par l'utilisateur "
-                        f"{self.user} : réessayez quand sa tâche sera terminée.",
-                    )
-                if self.user == user and not deconnecter:
-                    raise RequestError(
-                        409, f"L'utilisateur {user} est déjà connecté à la société. Envoyez "
-                        "« deconnecter » = Oui pour fermer sa session.",
-                    )
-                if exclusive:
-                    raise RequestError(
-                        409, "Impossible d'ouvrir la société en mode exclusif : l'utilisateur "
-                        f"{self.user} est connecté.",
-                    )
-            waited = 0.0
-            while self.user is not None:
-                if stop.is_set():
-                    raise RequestError(503, "Le bac à sable est en cours d'arrêt.")
-                if waited >= QUEUE_SECONDS:
-                    raise RequestError(
-                        409, "La société est occupée par une autre tâche : réessayez plus tard."
-                    )
-                self.cond.wait(0.1)
-                waited += 0.1
-            self.user, self.exclusive = user, exclusive
-
-    def leave(self) -> None:
-        with self.cond:
-            self.user, self.exclusive = None, False
-            self.cond.notify_all()
-
-
-class SandboxApp:
-    """State shared by the request threads: data folder, companies, faults, latency."""
-
-    def __init__(self, data_dir: Path, latency: float) -> None:
-        self.data_dir = data_dir
-        self.latency = latency
-        self.faults = FaultBook()
-        self.stop = threading.Event()
-        self._lock = threading.Lock()
-        self._companies: dict[str, Company] = {}
-        self._gates: dict[str, Gate] = {}
-        self.domains = spec.by_domain()
-        self.tools = {e.function: e for e in catalog.endpoints() if e.kind == "tool"}
-
-    def find_company(self, fichier: str) -> Path | None:
-        """The database of a connection file, matched by name (case-insensitive, as Windows)."""
-        wanted = company_name(fichier).lower()
-        for path in self.data_dir.glob(f"*{SUFFIX}"):
-            if path.name[: -len(SUFFIX)].lower() == wanted:
-                return path
-        return None
-
-    def company(self, path: Path) -> tuple[Company, Gate]:
-        key = path.name.lower()
-        with self._lock:
-            if key not in self._companies:
-                self._companies[key] = Company(path)
-                self._gates[key] = Gate()
-            return self._companies[key], self._gates[key]
-
-    def close(self) -> None:
-        with self._lock:
-            for company in self._companies.values():
-                company.close()
-            self._companies.clear()
-
-    def run_import(self, ep: catalog.Endpoint, raw: bytes) -> dict[str, Any]:
-        """Parse, authenticate, queue on the company, run the task; return the answer body."""
-        req = engine.parse_request(ep, raw)
-        path = self.find_company(req.fichier)
-        if path is None:
-            raise RequestError(
-                404, f"Le fichier de connexion {company_path(req.fichier)} est introuvable."
-            )
-        company, gate = self.company(path)
-        if company.password_of(req.utilisateur) != req.mot_passe:
-            raise RequestError(
-                403, f"Utilisateur « {req.utilisateur} » inconnu ou mot de passe incorrect.",
-            )
-        gate.enter(req.utilisateur, req.exclusif, req.deconnecter, self.stop)
-        try:
-            def open_company() -> None:
-                if self.latency > 0 and self.stop.wait(self.latency):
-                    raise RequestError(503, "Le bac à sable est en cours d'arrêt.")
-
-            result = engine.run_import(company, req, open_company)
-        finally:
-            gate.leave()
-        return {"result": [result]}
 
 
 class _Dropped(Exception):
