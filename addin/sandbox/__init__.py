@@ -21,7 +21,7 @@ from .app import SandboxApp
 from .faults import FAULTS, Fault
 from .seed import DEMO_FICHIER, create_company, seed_demo
 from .server import SandboxServer
-from .store import read_pieces, read_rows
+from .store import Company, read_pieces, read_rows
 
 __all__ = ["FAULTS", "SandboxHandle", "running_sandbox", "serve_forever"]
 
@@ -83,6 +83,14 @@ class SandboxHandle:
     def add_company(self, fichier: str, users: dict[str, str] | None = None) -> None:
         """Create an empty company with these users (code → password)."""
         create_company(self.data_dir, fichier, users or {"DEMO": ""})
+
+    def add_user(self, user: str, password: str = "", fichier: str = DEMO_FICHIER) -> None:
+        """Create or update a login of an existing company (only its hash is stored)."""
+        company = Company(self._company(fichier))  # its own connection: never inside a task
+        try:
+            company.set_user(user, password)
+        finally:
+            company.close()
 
     def get(self, path: str) -> Any:
         """GET a `/sandbox/…` path over HTTP and decode the JSON answer (for manual checks)."""

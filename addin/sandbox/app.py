@@ -16,6 +16,7 @@ from . import engine, spec
 from .errors import RequestError
 from .faults import FaultBook
 from .gate import Gate
+from .passwords import verify_password
 from .request import parse_request
 from .store import SUFFIX, Company, company_name, company_path
 
@@ -65,7 +66,8 @@ class SandboxApp:
                 404, f"Le fichier de connexion {company_path(req.fichier)} est introuvable."
             )
         company, gate = self.company(path)
-        if company.password_of(req.utilisateur) != req.mot_passe:
+        stored = company.password_hash(req.utilisateur)
+        if stored is None or not verify_password(req.mot_passe, stored):
             raise RequestError(
                 403, f"Utilisateur « {req.utilisateur} » inconnu ou mot de passe incorrect.",
             )

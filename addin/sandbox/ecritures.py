@@ -123,8 +123,8 @@ def _check_fields(line: Line, rules: dict[str, spec.FieldRule], report: Report) 
         elif rule.kind == "date":
             if spec.parse_entry_date(value) is None:
                 report.error(
-                    line, f"La valeur « {value} » du champ {rule.describe()} n'est pas une date "
-                    "valide (JJMMAA, JJMMAAAA, JJ/MM/AA ou JJ/MM/AAAA).",
+                    line, f"{rule.about(value)} n'est pas une date valide "
+                    "(JJMMAA, JJMMAAAA, JJ/MM/AA ou JJ/MM/AAAA).",
                 )
         else:
             bad = rule.invalid_values({value})

@@ -22,6 +22,7 @@ from .request import ImportRequest
 from .rules import conditional_rules, line_warnings, references
 from .store import DOCUMENTS, Company, company_path
 
+NON_ANSI = "Caractères non enregistrables par Gestimum (hors jeu Windows-1252)"
 
 def process_lines(company: Company, req: ImportRequest, write: bool) -> Outcome:
     """Check and import the lines of every endpoint but Ecritures."""
@@ -54,13 +55,7 @@ def process_lines(company: Company, req: ImportRequest, write: bool) -> Outcome:
     try:
         "\n".join(data).encode("cp1252")
     except UnicodeEncodeError:
-        for i, line in enumerate(data):
-            bad = sorted({c for c in line if not is_ansi(c)})
-            if bad:
-                report.reject(
-                    i, "Caractères non enregistrables par Gestimum (hors jeu Windows-1252) : "
-                    + " ".join(bad),
-                )
+        _reject_non_ansi(es, header, data, columns, report)
     for rule in missing_mandatory:
         for i in range(count):
             report.reject(i, rule.required_message())
@@ -90,6 +85,29 @@ def process_lines(company: Company, req: ImportRequest, write: bool) -> Outcome:
         out.messages.extend(report.notices.get(i, ()))
     out.messages.extend(f"La pièce {p} a été créée" for p in pieces)
     return out
+
+
+def _reject_non_ansi(
+    es: spec.EndpointSpec, header: list[str], data: list[str], columns: list[Sequence[str]],
+    report: LineReport,
+) -> None:
+    """Reject lines holding characters the ERP cannot store; never quote a secret's ones."""
+    hidden = {j: es.rules[c] for j, c in enumerate(header) if c in es.secrets}
+    for i, line in enumerate(data):
+        if all(map(is_ansi, line)):
+            continue
+        if hidden:
+            shown = {c for j, col in enumerate(columns) if j not in hidden for c in col[i]}
+            in_secret = [
+                rule for j, rule in hidden.items() if not all(map(is_ansi, columns[j][i]))
+            ]
+        else:
+            shown, in_secret = set(line), []
+        bad = sorted(c for c in shown if not is_ansi(c))
+        if bad:
+            report.reject(i, f"{NON_ANSI} : {' '.join(bad)}")
+        for rule in in_secret:
+            report.reject(i, f"{NON_ANSI} dans le champ {rule.describe()} (valeur masquée).")
 
 
 # ── the task ────────────────────────────────────────────────────────────────────────────

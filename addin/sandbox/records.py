@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import spec
 from .columns import Columns, LineReport
+from .passwords import hash_password
 from .request import ImportRequest
 from .store import Company
 
@@ -21,7 +22,10 @@ def write_records(
     """Upsert the lines that passed on the endpoint's update keys."""
     name = es.name
     header = list(cols.header)
-    if not report.reasons and name not in spec.AUTO_NUMBERED and name not in SPECIAL_WRITES:
+    if (
+        not report.reasons and not es.secrets
+        and name not in spec.AUTO_NUMBERED and name not in SPECIAL_WRITES
+    ):
         # The common case: every line passed, rows go straight from the columns to SQLite.
         company.upsert(name, header, zip(*cols.columns, strict=True))
         return
@@ -41,17 +45,29 @@ def write_records(
                 number += 1
     if name == "Comptes":
         _compute_accounts(idx, rows, req)
+    for j in (idx[c] for c in es.secrets if c in idx):
+        for r in rows:
+            if r[j]:  # only a salted hash is ever stored; empty keeps the stored one (upsert)
+                r[j] = hash_password(r[j])
     company.upsert(name, header, rows)
     if name == "Utilisateurs" and "USR_NAME" in idx:
-        # Imported users can log in to the sandbox, as they could to Gestimum.
-        j_name, j_pwd = idx["USR_NAME"], idx.get("USR_PASSWD")
-        for r in rows:
-            if j_pwd is not None:
-                company.set_user(r[j_name], r[j_pwd])
-            else:
-                company.conn.execute(
-                    "INSERT OR IGNORE INTO _users (code, password) VALUES (?, '')", (r[j_name],)
-                )
+        _store_logins(company, rows, idx["USR_NAME"], idx.get("USR_PASSWD"))
+
+
+def _store_logins(company: Company, rows: list[list[str]], j_name: int, j_pwd: int | None) -> None:
+    """Imported users can log in to the sandbox, as they could to Gestimum.
+
+    An empty password never erases a user's stored one (the upsert rule); a new user without
+    one gets the empty password.
+    """
+    empty: str | None = None
+    for r in rows:
+        hashed = r[j_pwd] if j_pwd is not None else ""
+        if hashed:
+            company.set_user_hash(r[j_name], hashed)
+        else:
+            empty = empty or hash_password("")
+            company.set_user_hash(r[j_name], empty, replace=False)
 
 
 def _compute_accounts(idx: dict[str, int], rows: list[list[str]], req: ImportRequest) -> None:
