@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import tempfile
 import threading
 import urllib.request
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .app import SandboxApp
+from .errors import RequestError
 from .faults import FAULTS, Fault
 from .seed import DEMO_FICHIER, create_company, seed_demo
 from .server import SandboxServer
@@ -49,19 +51,21 @@ class SandboxHandle:
 
     @latency.setter
     def latency(self, seconds: float) -> None:
-        self._app.latency = max(0.0, float(seconds))
+        with _as_python_errors():
+            self._app.set_latency(seconds)
+
+    @property
+    def faults_enabled(self) -> bool:
+        """Whether faults and latency changes are accepted (`faults=True` / `--pannes`)."""
+        return self._app.faults.enabled
 
     def inject(
         self, fault: str, *, times: int = 1, endpoint: str | None = None,
         seconds: float | None = None,
     ) -> None:
         """Make the next `times` calls (of `endpoint`, or any) fail the way `fault` says."""
-        from .errors import RequestError
-
-        try:
+        with _as_python_errors():
             self._app.faults.add(Fault(fault, times, endpoint, seconds))
-        except RequestError as exc:
-            raise ValueError(exc.message) from None
 
     def clear_faults(self) -> None:
         """Forget every pending fault."""
@@ -112,9 +116,19 @@ class SandboxHandle:
         self._app.close()
 
 
-def _start(data_dir: Path, latency: float, host: str, port: int) -> SandboxHandle:
+@contextmanager
+def _as_python_errors() -> Iterator[None]:
+    """The handle's callers get Python exceptions: refused (403) → RuntimeError, else ValueError."""
+    try:
+        yield
+    except RequestError as exc:
+        raise (RuntimeError if exc.status == 403 else ValueError)(exc.message) from None
+
+
+def _start(data_dir: Path, host: str, port: int, *, latency: float, faults: bool) -> SandboxHandle:
+    with _as_python_errors():  # a bad option is the caller's ValueError
+        app = SandboxApp(data_dir, latency, faults=faults)
     seed_demo(data_dir)
-    app = SandboxApp(data_dir, latency)
     server = SandboxServer((host, port), app)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="gestimum-sandbox"
@@ -125,17 +139,19 @@ def _start(data_dir: Path, latency: float, host: str, port: int) -> SandboxHandl
 
 @contextmanager
 def running_sandbox(
-    data_dir: Path | None = None, *, latency: float = 0.0, host: str = "127.0.0.1", port: int = 0,
+    data_dir: Path | None = None, *, latency: float = 0.0, faults: bool = False,
+    host: str = "127.0.0.1", port: int = 0,
 ) -> Iterator[SandboxHandle]:
     """Run a sandbox in this process (a free port when `port` is 0) and always stop it cleanly.
 
     Without `data_dir`, a fresh temporary folder with the seeded demo company, removed on exit.
+    `faults=True` accepts fault injection and latency changes (tests of error paths).
     """
     owned = data_dir is None
     folder = Path(tempfile.mkdtemp(prefix="gestimum-sandbox-")) if owned else Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        handle = _start(folder, latency, host, port)
+        handle = _start(folder, host, port, latency=latency, faults=faults)
         try:
             yield handle
         finally:
@@ -145,17 +161,33 @@ def running_sandbox(
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def serve_forever(host: str, port: int, data_dir: Path | None, latency: float) -> None:
-    """The `gestimum-excel sandbox` command: serve until Ctrl+C, printing where, in French."""
+def serve_forever(
+    host: str, port: int, data_dir: Path | None, latency: float, *, faults: bool = False,
+) -> int:
+    """The `gestimum-excel sandbox` command: serve until Ctrl+C, printing where, in French.
+
+    Returns the exit code: 0 after Ctrl+C, 2 when an option is wrong or the port is taken.
+    """
     owned = data_dir is None
     folder = Path(tempfile.mkdtemp(prefix="gestimum-sandbox-")) if owned else Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    handle = _start(folder, latency, host, port)
+    try:
+        handle = _start(folder, host, port, latency=latency, faults=faults)
+    except (ValueError, OSError) as exc:
+        if owned:
+            shutil.rmtree(folder, ignore_errors=True)
+        reason = str(exc) if isinstance(exc, ValueError) else (
+            f"impossible d'écouter sur {host}:{port} ({exc.strerror or exc})."
+        )
+        print(f"Erreur : {reason}", file=sys.stderr)
+        return 2
     print(f"Bac à sable Gestimum à l'écoute sur {handle.url}")
     print(f"Données : {folder}{' (dossier temporaire)' if owned else ''}")
     print(f"Société de démonstration : {DEMO_FICHIER}, utilisateur DEMO, mot de passe vide")
     if latency:
         print(f"Latence simulée à l'ouverture de la société : {latency:g} s")
+    if faults:
+        print("Pannes et changements de latence acceptés (/sandbox/faults, /sandbox/latency).")
     if host not in LOOPBACK:
         print("Attention : le bac à sable est accessible depuis le réseau, sans authentification.")
     print(f"Ce qui a été importé : {handle.url}/sandbox/rows?table=Clients")
@@ -168,5 +200,6 @@ def serve_forever(host: str, port: int, data_dir: Path | None, latency: float) -
         handle.stop()
         if owned:
             shutil.rmtree(folder, ignore_errors=True)
+    return 0
 
 

@@ -14,7 +14,7 @@ from addin.core import catalog
 
 from . import engine, spec
 from .errors import RequestError
-from .faults import FaultBook
+from .faults import FaultBook, delay, require_enabled
 from .gate import Gate
 from .passwords import verify_password
 from .request import parse_request
@@ -24,16 +24,21 @@ from .store import SUFFIX, Company, company_name, company_path
 class SandboxApp:
     """State shared by the request threads: data folder, companies, faults, latency."""
 
-    def __init__(self, data_dir: Path, latency: float) -> None:
+    def __init__(self, data_dir: Path, latency: float = 0.0, *, faults: bool = False) -> None:
         self.data_dir = data_dir
-        self.latency = latency
-        self.faults = FaultBook()
+        self.latency = delay(latency, "latency")
+        self.faults = FaultBook(enabled=faults)
         self.stop = threading.Event()
         self._lock = threading.Lock()
         self._companies: dict[str, Company] = {}
         self._gates: dict[str, Gate] = {}
         self.domains = spec.by_domain()
         self.tools = {e.function: e for e in catalog.endpoints() if e.kind == "tool"}
+
+    def set_latency(self, seconds: object) -> None:
+        """Change the per-call latency at run time (403 unless faults are enabled)."""
+        require_enabled(self.faults.enabled)
+        self.latency = delay(seconds, "seconds")
 
     def find_company(self, fichier: str) -> Path | None:
         """The database of a connection file, matched by name (case-insensitive, as Windows)."""

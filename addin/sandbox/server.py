@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .app import SandboxApp
 from .errors import RequestError, bad_request
-from .faults import HANG_SECONDS, Fault
+from .faults import HANG_SECONDS, Fault, require_enabled
 from .store import read_pieces, read_rows
 
 MAX_BODY = 256 * 1024 * 1024
@@ -192,6 +192,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, {"pieces": read_pieces(path)})
         elif route == "faults":
             if method == "POST":
+                require_enabled(app.faults.enabled)  # before reading anything of the body
                 try:
                     data = json.loads(self._body() or b"{}")
                     fault = Fault(
@@ -208,12 +209,17 @@ class Handler(BaseHTTPRequestHandler):
                 app.faults.clear()
             elif method != "GET":
                 raise RequestError(405, "Méthode non prise en charge.")
-            self._send(200, {"faults": app.faults.snapshot(), "latency": app.latency})
+            self._send(200, {
+                "faults": app.faults.snapshot(), "latency": app.latency,
+                "enabled": app.faults.enabled,
+            })
         elif route == "latency" and method == "POST":
+            require_enabled(app.faults.enabled)
             try:
-                app.latency = max(0.0, float(json.loads(self._body())["seconds"]))
+                seconds = json.loads(self._body())["seconds"]
             except (ValueError, KeyError, TypeError):
                 raise bad_request("Corps attendu : {\"seconds\": s}.") from None
+            app.set_latency(seconds)
             self._send(200, {"latency": app.latency})
         elif route == "health" and method == "GET":
             self._send(200, {"status": "ok"})

@@ -107,7 +107,7 @@ def test_latency_per_call(sandbox: SandboxHandle) -> None:
 
 
 def test_stop_is_clean_even_with_a_hanging_request_and_a_raising_body(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError), running_sandbox(tmp_path) as sb:
+    with pytest.raises(RuntimeError), running_sandbox(tmp_path, faults=True) as sb:
         sb.inject("hang")  # an hour
         port = sb.port
         sock = socket.create_connection(("127.0.0.1", port))
@@ -136,3 +136,32 @@ def test_temporary_data_dir_is_seeded_and_removed() -> None:
         assert (folder / "DEMO.Gestimum.sqlite").exists()
         assert sb.url.startswith("http://127.0.0.1:")
     assert not folder.exists()
+
+
+def test_faults_and_latency_changes_are_refused_unless_enabled(tmp_path: Path) -> None:
+    with running_sandbox(tmp_path) as sb:
+        assert not sb.faults_enabled
+        for path, payload in (("faults", {"fault": "error"}), ("latency", {"seconds": 5})):
+            answer = HTTP.post(f"{sb.url}/sandbox/{path}", json=payload, timeout=10)
+            assert answer.status_code == 403 and "--pannes" in answer.json()["error"]
+        listed = HTTP.get(f"{sb.url}/sandbox/faults", timeout=10).json()
+        assert listed == {"faults": [], "latency": 0.0, "enabled": False}
+        assert HTTP.delete(f"{sb.url}/sandbox/faults", timeout=10).status_code == 200
+        with pytest.raises(RuntimeError, match="--pannes"):
+            sb.inject("error")
+        with pytest.raises(RuntimeError, match="--pannes"):
+            sb.latency = 5
+        assert sb.latency == 0.0
+        assert result(post(sb, "Clients", body("Clients", LINES)))["resultat"] == "succès"
+
+
+@pytest.mark.parametrize("seconds", ["-1", '"x"', "null", "1e9", "Infinity", "NaN"])
+def test_a_delay_must_be_a_sane_number_of_seconds(sandbox: SandboxHandle, seconds: str) -> None:
+    latency = f'{{"seconds": {seconds}}}'.encode()
+    answer = HTTP.post(f"{sandbox.url}/sandbox/latency", content=latency, timeout=10)
+    assert answer.status_code == 400 and "secondes" in answer.json()["error"]
+    assert sandbox.latency == 0.0
+    if seconds != "null":  # a hang without seconds is the default one (an hour)
+        hang = f'{{"fault": "hang", "seconds": {seconds}}}'.encode()
+        answer = HTTP.post(f"{sandbox.url}/sandbox/faults", content=hang, timeout=10)
+        assert answer.status_code == 400 and sandbox.faults() == []

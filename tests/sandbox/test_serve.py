@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from addin.cli import main
+
 from .helpers import HTTP
 
 
@@ -40,3 +44,37 @@ def test_serve_forever_prints_where_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert "Arrêt du bac à sable" in out
     assert proc.returncode == 0, err
     assert (tmp_path / "DEMO.Gestimum.sqlite").exists()  # --data keeps the company
+
+
+def test_cli_sandbox_with_pannes_accepts_faults(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "addin", "sandbox", "--port", str(port), "--data", str(tmp_path),
+         "--pannes"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = [proc.stdout.readline() for _ in range(6)]
+        assert "Pannes et changements de latence acceptés" in "".join(banner)
+        url = f"http://127.0.0.1:{port}/sandbox/faults"
+        answer = HTTP.post(url, json={"fault": "error", "endpoint": "Clients"}, timeout=10)
+        assert answer.status_code == 200 and answer.json()["enabled"] is True
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+
+
+def test_cli_sandbox_refuses_a_bad_option_or_a_taken_port(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sandbox", "--latency", "-1", "--data", str(tmp_path)]) == 2
+    assert "Erreur : « latency » doit être un nombre de secondes" in capsys.readouterr().err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["sandbox", "--port", str(port), "--data", str(tmp_path)]) == 2
+    assert f"impossible d'écouter sur 127.0.0.1:{port}" in capsys.readouterr().err
