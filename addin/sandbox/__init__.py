@@ -181,18 +181,21 @@ def serve_forever(
         )
         print(f"Erreur : {reason}", file=sys.stderr)
         return 2
-    print(f"Bac à sable Gestimum à l'écoute sur {handle.url}")
-    print(f"Données : {folder}{' (dossier temporaire)' if owned else ''}")
-    print(f"Société de démonstration : {DEMO_FICHIER}, utilisateur DEMO, mot de passe vide")
-    if latency:
-        print(f"Latence simulée à l'ouverture de la société : {latency:g} s")
-    if faults:
-        print("Pannes et changements de latence acceptés (/sandbox/faults, /sandbox/latency).")
-    if host not in LOOPBACK:
-        print("Attention : le bac à sable est accessible depuis le réseau, sans authentification.")
-    print(f"Ce qui a été importé : {handle.url}/sandbox/rows?table=Clients")
-    print("Ctrl+C pour arrêter.", flush=True)
+    # Everything after the start is inside the try: a Ctrl+C at any moment stops the threads
+    # (an interrupt that escaped would leave the interpreter waiting for them for ever).
     try:
+        print(f"Bac à sable Gestimum à l'écoute sur {handle.url}")
+        print(f"Données : {folder}{' (dossier temporaire)' if owned else ''}")
+        print(f"Société de démonstration : {DEMO_FICHIER}, utilisateur DEMO, mot de passe vide")
+        if latency:
+            print(f"Latence simulée à l'ouverture de la société : {latency:g} s")
+        if faults:
+            print("Pannes et changements de latence acceptés (/sandbox/faults, /sandbox/latency).")
+        if host not in LOOPBACK:
+            print("Attention : le bac à sable est accessible depuis le réseau, "
+                  "sans authentification.")
+        print(f"Ce qui a été importé : {handle.url}/sandbox/rows?table=Clients")
+        print("Ctrl+C pour arrêter.", flush=True)
         handle._thread.join()
     except KeyboardInterrupt:
         print("\nArrêt du bac à sable…", flush=True)
