@@ -10,23 +10,31 @@ from .columns import Columns, LineReport
 from .request import ImportRequest
 from .store import Company
 
-# Documented prerequisites: field → tables (and column) where the code must already exist.
+# Prerequisites: field → tables (and column) where a non-empty code must already exist. Each
+# field was checked against its label in the field structure; the source of every rule is in
+# docs/SANDBOX.md §5 ("Prerequisites"), with the reference-like fields left unchecked and why.
 _ARTICLES = (("Articles", "ART_CODE"),)
-_CLIENTS = (("Clients", "PCF_CODE"), ("Prospects", "PCF_CODE"))
+_FAMILIES = (("FamillesArticles", "FAR_CODE"),)
+_SUBFAMILIES = (("SousFamilles", "SFA_CODE"),)
+_CLIENTS = (("Clients", "PCF_CODE"),)
+_CUSTOMERS = _CLIENTS + (("Prospects", "PCF_CODE"),)  # whom a sales document may address
 _SUPPLIERS = (("Fournisseurs", "PCF_CODE"),)
-_TIERS = _CLIENTS + _SUPPLIERS
+_TIERS = _CUSTOMERS + _SUPPLIERS
 REFERENCES: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
     "ComposantsNomenclatures": (("ART_CODE", _ARTICLES), ("PRD_CODE", _ARTICLES)),
     "TarifsArticles": (("ART_CODE", _ARTICLES),),
     "TarifsFournisseursArticles": (("ART_CODE", _ARTICLES), ("PCF_CODE", _SUPPLIERS)),
     "ReferencesClientsArticles": (("ART_CODE", _ARTICLES), ("PCF_CODE", _CLIENTS)),
     "EquivalencesArticles": (("ART_CODE", _ARTICLES), ("ART_AUTRE", _ARTICLES)),
-    "GrillesTarifs": (("ART_CODE", _ARTICLES),),
+    "GrillesTarifs": (
+        ("ART_CODE", _ARTICLES), ("FAR_CODE", _FAMILIES), ("SFA_CODE", _SUBFAMILIES),
+    ),
     "AdressesTiers": (("ADR_CODE", _TIERS),),
     "BanquesTiers": (("PCF_CODE", _TIERS),),
-    "Contacts": (("CCT_CODE", _TIERS),),
+    # CCT_CODE ("Code") is the contact's own code; CCT_ORIGIN ("Code tiers") its third party.
+    "Contacts": (("CCT_ORIGIN", _TIERS),),
     "Affaires": (("PCF_CODE", _TIERS),),
-    "DocumentsVente": (("PCF_CODE", _CLIENTS), ("ART_CODE", _ARTICLES)),
+    "DocumentsVente": (("PCF_CODE", _CUSTOMERS), ("ART_CODE", _ARTICLES)),
     "DocumentsAchat": (("PCF_CODE", _SUPPLIERS), ("ART_CODE", _ARTICLES)),
     "DocumentsStock": (("ART_CODE", _ARTICLES), ("PCF_CODE", _TIERS)),
 }
