@@ -135,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--latency", "--latence", type=float, default=0.0,
                    help="délai par appel, en secondes")
+    p.add_argument("--latence-ligne", "--line-latency", dest="line_latency", type=float,
+                   default=0.0, help="délai par ligne de données importée, en secondes")
     p.add_argument("--pannes", "--faults", dest="faults", action="store_true",
                    help="accepte l'injection de pannes et les changements de latence (tests)")
 

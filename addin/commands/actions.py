@@ -244,7 +244,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     """Run the sandbox server until Ctrl+C."""
     from addin.sandbox import serve_forever
 
-    return serve_forever(args.host, args.port, args.data, args.latency, faults=args.faults)
+    return serve_forever(args.host, args.port, args.data, args.latency, faults=args.faults,
+                         line_latency=args.line_latency)
 
 
 def cmd_templates(args: argparse.Namespace) -> int:

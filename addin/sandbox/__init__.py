@@ -55,6 +55,16 @@ class SandboxHandle:
             self._app.set_latency(seconds)
 
     @property
+    def line_latency(self) -> float:
+        """Seconds spent per data line of an import (a realistic server's processing time)."""
+        return self._app.line_latency
+
+    @line_latency.setter
+    def line_latency(self, seconds: float) -> None:
+        with _as_python_errors():
+            self._app.set_latency(line_seconds=seconds)
+
+    @property
     def faults_enabled(self) -> bool:
         """Whether faults and latency changes are accepted (`faults=True` / `--pannes`)."""
         return self._app.faults.enabled
@@ -125,9 +135,11 @@ def _as_python_errors() -> Iterator[None]:
         raise (RuntimeError if exc.status == 403 else ValueError)(exc.message) from None
 
 
-def _start(data_dir: Path, host: str, port: int, *, latency: float, faults: bool) -> SandboxHandle:
+def _start(
+    data_dir: Path, host: str, port: int, *, latency: float, faults: bool, line_latency: float,
+) -> SandboxHandle:
     with _as_python_errors():  # a bad option is the caller's ValueError
-        app = SandboxApp(data_dir, latency, faults=faults)
+        app = SandboxApp(data_dir, latency, faults=faults, line_latency=line_latency)
     seed_demo(data_dir)
     server = SandboxServer((host, port), app)
     thread = threading.Thread(
@@ -140,18 +152,21 @@ def _start(data_dir: Path, host: str, port: int, *, latency: float, faults: bool
 @contextmanager
 def running_sandbox(
     data_dir: Path | None = None, *, latency: float = 0.0, faults: bool = False,
-    host: str = "127.0.0.1", port: int = 0,
+    line_latency: float = 0.0, host: str = "127.0.0.1", port: int = 0,
 ) -> Iterator[SandboxHandle]:
     """Run a sandbox in this process (a free port when `port` is 0) and always stop it cleanly.
 
     Without `data_dir`, a fresh temporary folder with the seeded demo company, removed on exit.
-    `faults=True` accepts fault injection and latency changes (tests of error paths).
+    `faults=True` accepts fault injection and latency changes (tests of error paths);
+    `line_latency` adds that many seconds per data line of every import.
     """
     owned = data_dir is None
     folder = Path(tempfile.mkdtemp(prefix="gestimum-sandbox-")) if owned else Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        handle = _start(folder, host, port, latency=latency, faults=faults)
+        handle = _start(
+            folder, host, port, latency=latency, faults=faults, line_latency=line_latency
+        )
         try:
             yield handle
         finally:
@@ -163,6 +178,7 @@ def running_sandbox(
 
 def serve_forever(
     host: str, port: int, data_dir: Path | None, latency: float, *, faults: bool = False,
+    line_latency: float = 0.0,
 ) -> int:
     """The `gestimum-excel sandbox` command: serve until Ctrl+C, printing where, in French.
 
@@ -172,7 +188,9 @@ def serve_forever(
     folder = Path(tempfile.mkdtemp(prefix="gestimum-sandbox-")) if owned else Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        handle = _start(folder, host, port, latency=latency, faults=faults)
+        handle = _start(
+            folder, host, port, latency=latency, faults=faults, line_latency=line_latency
+        )
     except (ValueError, OSError) as exc:
         if owned:
             shutil.rmtree(folder, ignore_errors=True)
@@ -189,6 +207,8 @@ def serve_forever(
         print(f"Société de démonstration : {DEMO_FICHIER}, utilisateur DEMO, mot de passe vide")
         if latency:
             print(f"Latence simulée à l'ouverture de la société : {latency:g} s")
+        if line_latency:
+            print(f"Temps de traitement simulé par ligne de données : {line_latency:g} s")
         if faults:
             print("Pannes et changements de latence acceptés (/sandbox/faults, /sandbox/latency).")
         if host not in LOOPBACK:

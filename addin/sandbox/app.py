@@ -14,19 +14,25 @@ from addin.core import catalog
 
 from . import engine, spec
 from .errors import RequestError
-from .faults import FaultBook, delay, require_enabled
+from .faults import MAX_LINE_DELAY, FaultBook, delay, require_enabled
 from .gate import Gate
 from .passwords import verify_password
 from .request import parse_request
 from .store import SUFFIX, Company, company_name, company_path
 
+KEEP = object()  # "leave this delay as it is"
+
 
 class SandboxApp:
     """State shared by the request threads: data folder, companies, faults, latency."""
 
-    def __init__(self, data_dir: Path, latency: float = 0.0, *, faults: bool = False) -> None:
+    def __init__(
+        self, data_dir: Path, latency: float = 0.0, *, faults: bool = False,
+        line_latency: float = 0.0,
+    ) -> None:
         self.data_dir = data_dir
         self.latency = delay(latency, "latency")
+        self.line_latency = delay(line_latency, "line_latency", MAX_LINE_DELAY)
         self.faults = FaultBook(enabled=faults)
         self.stop = threading.Event()
         self._lock = threading.Lock()
@@ -35,10 +41,23 @@ class SandboxApp:
         self.domains = spec.by_domain()
         self.tools = {e.function: e for e in catalog.endpoints() if e.kind == "tool"}
 
-    def set_latency(self, seconds: object) -> None:
-        """Change the per-call latency at run time (403 unless faults are enabled)."""
+    def set_latency(self, seconds: object = KEEP, line_seconds: object = KEEP) -> None:
+        """Change the per-call and/or per-line delays at run time (403 unless faults enabled).
+
+        Both values are checked before either is applied.
+        """
         require_enabled(self.faults.enabled)
-        self.latency = delay(seconds, "seconds")
+        latency = self.latency if seconds is KEEP else delay(seconds, "seconds")
+        line_latency = (
+            self.line_latency if line_seconds is KEEP
+            else delay(line_seconds, "line_seconds", MAX_LINE_DELAY)
+        )
+        self.latency, self.line_latency = latency, line_latency
+
+    def _wait(self, seconds: float) -> None:
+        """Spend simulated time; a stopping sandbox cuts it short (503)."""
+        if seconds > 0 and self.stop.wait(seconds):
+            raise RequestError(503, "Le bac à sable est en cours d'arrêt.")
 
     def find_company(self, fichier: str) -> Path | None:
         """The database of a connection file, matched by name (case-insensitive, as Windows)."""
@@ -78,11 +97,11 @@ class SandboxApp:
             )
         gate.enter(req.utilisateur, req.exclusif, req.deconnecter, self.stop)
         try:
-            def open_company() -> None:
-                if self.latency > 0 and self.stop.wait(self.latency):
-                    raise RequestError(503, "Le bac à sable est en cours d'arrêt.")
-
-            result = engine.run_import(company, req, open_company)
+            result = engine.run_import(
+                company, req,
+                open_company=lambda: self._wait(self.latency),
+                run_lines=lambda count: self._wait(self.line_latency * count),
+            )
         finally:
             gate.leave()
         return {"result": [result]}

@@ -112,9 +112,13 @@ def _reject_non_ansi(
 
 # ── the task ────────────────────────────────────────────────────────────────────────────
 def run_import(
-    company: Company, req: ImportRequest, open_company: Callable[[], None]
+    company: Company, req: ImportRequest, *, open_company: Callable[[], None],
+    run_lines: Callable[[int], None],
 ) -> dict[str, Any]:
-    """Run one task the way Gestimum does: open, import, report, close; return `result[0]`."""
+    """Run one task the way Gestimum does: open, import, report, close; return `result[0]`.
+
+    `open_company()` spends the per-call latency, `run_lines(n)` the per-line processing time.
+    """
     ep = req.endpoint
     path = company_path(req.fichier)
     task = spec.endpoint_spec(ep.name).task
@@ -122,6 +126,7 @@ def run_import(
     journal.add(f"Ouverture de la société {path}")
     open_company()  # the configured latency: Gestimum takes ~5 s to open a company
     journal.add(f"Société {path} ouverte", f"Lancement de la tâche {task}")
+    run_lines(req.data_lines())  # before the transaction: readers and the WAL stay free
     write = not req.flag("tester")
     conn = company.conn
     conn.execute("BEGIN IMMEDIATE")

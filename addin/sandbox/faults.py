@@ -17,20 +17,21 @@ from .errors import RequestError, bad_request
 FAULTS = ("http500", "error", "drop_before", "drop_after_commit", "hang")
 HANG_SECONDS = 3600.0  # longer than any sane client time-out
 MAX_DELAY = 86400.0  # no injected delay beyond a day (and never an infinite one)
+MAX_LINE_DELAY = 60.0  # per data line: already more than any ERP spends on one line
 DISABLED = (
     "Pannes et changements de latence désactivés : démarrez le bac à sable avec l'option "
     "--pannes (faults=True)."
 )
 
 
-def delay(value: object, name: str) -> float:
-    """A delay in seconds sent by a client: a finite number from 0 to a day, else 400."""
+def delay(value: object, name: str, limit: float = MAX_DELAY) -> float:
+    """A delay in seconds sent by a client: a finite number from 0 to `limit`, else 400."""
     try:
         seconds = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         seconds = -1.0
-    if not 0.0 <= seconds <= MAX_DELAY:  # also refuses NaN and infinities
-        raise bad_request(f"« {name} » doit être un nombre de secondes entre 0 et {MAX_DELAY:g}.")
+    if not 0.0 <= seconds <= limit:  # also refuses NaN and infinities
+        raise bad_request(f"« {name} » doit être un nombre de secondes entre 0 et {limit:g}.")
     return seconds
 
 

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .app import SandboxApp
+from .app import KEEP, SandboxApp
 from .connections import Connections, DeadlineReader
 from .errors import RequestError, bad_request
 from .faults import HANG_SECONDS, Fault, require_enabled
@@ -306,16 +306,20 @@ class Handler(BaseHTTPRequestHandler):
                 raise RequestError(405, "Méthode non prise en charge.")
             self._send(200, {
                 "faults": app.faults.snapshot(), "latency": app.latency,
-                "enabled": app.faults.enabled,
+                "line_latency": app.line_latency, "enabled": app.faults.enabled,
             })
         elif route == "latency" and method == "POST":
             require_enabled(app.faults.enabled)
             try:
-                seconds = json.loads(self._body())["seconds"]
-            except (ValueError, KeyError, TypeError):
-                raise bad_request("Corps attendu : {\"seconds\": s}.") from None
-            app.set_latency(seconds)
-            self._send(200, {"latency": app.latency})
+                data = json.loads(self._body())
+            except ValueError:
+                data = None
+            if not isinstance(data, dict) or not data or set(data) - {"seconds", "line_seconds"}:
+                raise bad_request(
+                    "Corps attendu : {\"seconds\": s} et/ou {\"line_seconds\": s}."
+                )
+            app.set_latency(data.get("seconds", KEEP), data.get("line_seconds", KEEP))
+            self._send(200, {"latency": app.latency, "line_latency": app.line_latency})
         elif route == "health" and method == "GET":
             self._send(200, {"status": "ok"})
         else:

@@ -44,6 +44,14 @@ class ImportRequest:
     def flag(self, name: str) -> bool:
         return self.params.get(name) == "Oui"
 
+    def data_lines(self) -> int:
+        """How many data lines were sent (blank lines and the header line not counted)."""
+        lines = self.files[self.endpoint.file_params[0]]
+        count = sum(1 for line in lines if line.strip())
+        if self.entete and not self.endpoint.positional and lines and lines[0].strip():
+            count -= 1  # Ecritures ignores `entete`: its lines are positional
+        return count
+
 
 def _text(container: dict[str, Any], key: str, where: str, *, required: bool = False) -> str:
     value = container.get(key)

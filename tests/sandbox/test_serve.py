@@ -46,20 +46,32 @@ def test_serve_forever_prints_where_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert (tmp_path / "DEMO.Gestimum.sqlite").exists()  # --data keeps the company
 
 
-def test_cli_sandbox_with_pannes_accepts_faults(tmp_path: Path) -> None:
+def _banner(proc: subprocess.Popen[str]) -> list[str]:
+    """The lines printed up to "Ctrl+C pour arrêter."."""
+    assert proc.stdout is not None
+    lines: list[str] = []
+    while not lines or "Ctrl+C" not in lines[-1]:
+        line = proc.stdout.readline()
+        assert line, "".join(lines)
+        lines.append(line.rstrip("\n"))
+    return lines
+
+
+def test_cli_sandbox_options(tmp_path: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "addin", "sandbox", "--port", str(port), "--data", str(tmp_path),
-         "--pannes"],
+         "--pannes", "--latence-ligne", "0.05"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
-        assert proc.stdout is not None
-        banner = [proc.stdout.readline() for _ in range(6)]
-        assert "Pannes et changements de latence acceptés" in "".join(banner)
+        banner = _banner(proc)
+        assert "Pannes et changements de latence acceptés" in "\n".join(banner)
+        assert "Temps de traitement simulé par ligne de données : 0.05 s" in banner
         url = f"http://127.0.0.1:{port}/sandbox/faults"
         answer = HTTP.post(url, json={"fault": "error", "endpoint": "Clients"}, timeout=10)
         assert answer.status_code == 200 and answer.json()["enabled"] is True
+        assert answer.json()["line_latency"] == 0.05
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=15)
     finally:
