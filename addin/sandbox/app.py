@@ -16,6 +16,7 @@ from . import engine, spec
 from .errors import RequestError
 from .faults import MAX_LINE_DELAY, FaultBook, delay, require_enabled
 from .gate import Gate
+from .identity import ERP_VERSION, WEB_SERVICE_VERSION
 from .passwords import verify_password
 from .request import parse_request
 from .store import SUFFIX, Company, company_name, company_path
@@ -40,6 +41,7 @@ class SandboxApp:
         self._gates: dict[str, Gate] = {}
         self.domains = spec.by_domain()
         self.tools = {e.function: e for e in catalog.endpoints() if e.kind == "tool"}
+        self.versions = {"Version": WEB_SERVICE_VERSION, "VersionERP": ERP_VERSION}
 
     def set_latency(self, seconds: object = KEEP, line_seconds: object = KEEP) -> None:
         """Change the per-call and/or per-line delays at run time (403 unless faults enabled).

@@ -22,14 +22,11 @@ from .app import KEEP, SandboxApp
 from .connections import Connections, DeadlineReader
 from .errors import RequestError, bad_request
 from .faults import HANG_SECONDS, Fault, require_enabled
+from .identity import HEADER, HEADER_VALUE, version_answer
 from .store import read_pieces, read_rows
 
 MAX_BODY = 256 * 1024 * 1024
 DRAIN_LIMIT = 64 * 1024  # an unread body up to this size is read before an early answer
-VERSIONS = {  # the versions the sandbox emulates, in the documented message format
-    "Version": "2.0.0 (18/09/2019 14:37:08)",
-    "VersionERP": "8.4.1.856 (13/08/2019 10:50:52)",
-}
 _DIGITS = re.compile(r"[0-9]{1,20}\Z")
 # Framing errors `http.server` raises itself, worded in French for the `error` key.
 _HTTP_ERRORS = {
@@ -93,6 +90,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Connection", "close")
+            self.send_header(HEADER, HEADER_VALUE)
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)
@@ -220,7 +218,7 @@ class Handler(BaseHTTPRequestHandler):
             self._faulted(ep.name, b"")
             if app.latency > 0:
                 app.stop.wait(app.latency)
-            self._send(200, {"result": [{"resultat": "succès", "message": VERSIONS[name]}]})
+            self._send(200, version_answer(app.versions[name]))
             return
         ep = app.domains.get(domain)
         if ep is None or ep.kind != "import" or not quoted or name != "Importer":
@@ -251,6 +249,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(500)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(data)))
+            self.send_header(HEADER, HEADER_VALUE)  # every answer says where it comes from
             self.end_headers()
             self.wfile.write(data)
             raise _Dropped

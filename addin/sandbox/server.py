@@ -21,6 +21,7 @@ from typing import Any
 from .app import SandboxApp
 from .connections import MIN_BODY_RATE, READ_SECONDS, Connections
 from .handler import Handler
+from .identity import HEADER, HEADER_VALUE
 
 WORKERS = 32  # concurrent requests (imports of one company queue on it anyway)
 WAITING = 64  # accepted connections waiting for a worker
@@ -91,7 +92,8 @@ class SandboxServer(HTTPServer):
         head = (
             "HTTP/1.0 503 Service Unavailable\r\n"
             "Content-Type: application/json; charset=utf-8\r\n"
-            f"Content-Length: {len(data)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+            f"Content-Length: {len(data)}\r\nRetry-After: 1\r\nConnection: close\r\n"
+            f"{HEADER}: {HEADER_VALUE}\r\n\r\n"
         )
         with contextlib.suppress(OSError):
             request.settimeout(0.5)

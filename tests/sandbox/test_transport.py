@@ -39,6 +39,7 @@ def exchange(sb: SandboxHandle, raw: bytes, *, half_close: bool = False) -> tupl
     head, _, payload = data.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
     assert b"content-type: application/json" in head.lower(), head
+    assert b"\r\nx-gestimum-sandbox: 1" in head.lower(), head
     return status, json.loads(payload)
 
 
@@ -149,6 +150,7 @@ def test_slow_clients_hold_bounded_resources_and_never_block_others(small: Sandb
         busy = HTTP.get(f"{small.url}/sandbox/health", timeout=5)  # answered at once, never hung
         assert time.monotonic() - started < 1.5
         assert busy.status_code in (200, 503)
+        assert busy.headers["x-gestimum-sandbox"] == "1"  # even the saturation answer
         if busy.status_code == 503:
             assert "saturé" in busy.json()["error"] and busy.headers["retry-after"] == "1"
         # Within the deadlines (1 s per round of 4 workers), every slow client is answered
@@ -201,3 +203,31 @@ def test_stop_does_not_wait_for_slow_clients(tmp_path: Path) -> None:
     assert _workers() == []
     for sock in socks:
         sock.close()
+
+
+def test_saturation_is_an_immediate_503(tmp_path: Path) -> None:
+    seed_demo(tmp_path)
+    server = SandboxServer(("127.0.0.1", 0), SandboxApp(tmp_path), workers=1, waiting=1,
+                           read_seconds=2.0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    handle = SandboxHandle(server, thread)
+    try:
+        def settled(waiting: int) -> None:
+            deadline = time.monotonic() + 5
+            while (server._jobs.qsize(), server._idle, len(server._threads)) != (waiting, 0, 1):
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+
+        silent = [socket.create_connection((handle.host, handle.port))]
+        settled(0)  # the only worker is reading it
+        silent.append(socket.create_connection((handle.host, handle.port)))
+        settled(1)  # and this one waits for the worker
+        started = time.monotonic()
+        code, answer = exchange(handle, request("", method="GET"))
+        assert time.monotonic() - started < 1
+        assert code == 503 and "saturé" in answer["error"]
+        for sock in silent:
+            sock.close()
+    finally:
+        handle.stop()
