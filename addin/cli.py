@@ -137,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="délai par appel, en secondes")
     p.add_argument("--latence-ligne", "--line-latency", dest="line_latency", type=float,
                    default=0.0, help="délai par ligne de données importée, en secondes")
+    p.add_argument("--version-erp", "--erp-version", dest="erp_version",
+                   help="version de l'ERP annoncée par Outils/VersionERP (ex. 8.0.0.100)")
     p.add_argument("--pannes", "--faults", dest="faults", action="store_true",
                    help="accepte l'injection de pannes et les changements de latence (tests)")
 

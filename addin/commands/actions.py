@@ -245,7 +245,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     from addin.sandbox import serve_forever
 
     return serve_forever(args.host, args.port, args.data, args.latency, faults=args.faults,
-                         line_latency=args.line_latency)
+                         line_latency=args.line_latency, erp_version=args.erp_version)
 
 
 def cmd_templates(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from typing import Any
 from .app import SandboxApp
 from .errors import RequestError
 from .faults import FAULTS, Fault
+from .identity import ERP_VERSION
 from .seed import DEMO_FICHIER, create_company, seed_demo
 from .server import SandboxServer
 from .store import Company, read_pieces, read_rows
@@ -137,9 +138,12 @@ def _as_python_errors() -> Iterator[None]:
 
 def _start(
     data_dir: Path, host: str, port: int, *, latency: float, faults: bool, line_latency: float,
+    erp_version: str,
 ) -> SandboxHandle:
     with _as_python_errors():  # a bad option is the caller's ValueError
-        app = SandboxApp(data_dir, latency, faults=faults, line_latency=line_latency)
+        app = SandboxApp(
+            data_dir, latency, faults=faults, line_latency=line_latency, erp_version=erp_version
+        )
     seed_demo(data_dir)
     server = SandboxServer((host, port), app)
     thread = threading.Thread(
@@ -152,20 +156,23 @@ def _start(
 @contextmanager
 def running_sandbox(
     data_dir: Path | None = None, *, latency: float = 0.0, faults: bool = False,
-    line_latency: float = 0.0, host: str = "127.0.0.1", port: int = 0,
+    line_latency: float = 0.0, erp_version: str = ERP_VERSION, host: str = "127.0.0.1",
+    port: int = 0,
 ) -> Iterator[SandboxHandle]:
     """Run a sandbox in this process (a free port when `port` is 0) and always stop it cleanly.
 
     Without `data_dir`, a fresh temporary folder with the seeded demo company, removed on exit.
     `faults=True` accepts fault injection and latency changes (tests of error paths);
-    `line_latency` adds that many seconds per data line of every import.
+    `line_latency` adds that many seconds per data line of every import; `erp_version` is
+    what `Outils/VersionERP` answers (an older Gestimum, to test the add-in's checks).
     """
     owned = data_dir is None
     folder = Path(tempfile.mkdtemp(prefix="gestimum-sandbox-")) if owned else Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     try:
         handle = _start(
-            folder, host, port, latency=latency, faults=faults, line_latency=line_latency
+            folder, host, port, latency=latency, faults=faults, line_latency=line_latency,
+            erp_version=erp_version,
         )
         try:
             yield handle
@@ -178,18 +185,21 @@ def running_sandbox(
 
 def serve_forever(
     host: str, port: int, data_dir: Path | None, latency: float, *, faults: bool = False,
-    line_latency: float = 0.0,
+    line_latency: float = 0.0, erp_version: str | None = None,
 ) -> int:
     """The `gestimum-excel sandbox` command: serve until Ctrl+C, printing where, in French.
 
     Returns the exit code: 0 after Ctrl+C, 2 when an option is wrong or the port is taken.
+    `erp_version` None is the emulated default.
     """
+    erp_version = erp_version or ERP_VERSION
     owned = data_dir is None
     folder = Path(tempfile.mkdtemp(prefix="gestimum-sandbox-")) if owned else Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     try:
         handle = _start(
-            folder, host, port, latency=latency, faults=faults, line_latency=line_latency
+            folder, host, port, latency=latency, faults=faults, line_latency=line_latency,
+            erp_version=erp_version,
         )
     except (ValueError, OSError) as exc:
         if owned:
@@ -209,6 +219,8 @@ def serve_forever(
             print(f"Latence simulée à l'ouverture de la société : {latency:g} s")
         if line_latency:
             print(f"Temps de traitement simulé par ligne de données : {line_latency:g} s")
+        if erp_version != ERP_VERSION:
+            print(f"Version de l'ERP annoncée : {erp_version}")
         if faults:
             print("Pannes et changements de latence acceptés (/sandbox/faults, /sandbox/latency).")
         if host not in LOOPBACK:

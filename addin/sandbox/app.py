@@ -17,6 +17,7 @@ from .errors import RequestError
 from .faults import MAX_LINE_DELAY, FaultBook, delay, require_enabled
 from .gate import Gate
 from .identity import ERP_VERSION, WEB_SERVICE_VERSION
+from .identity import erp_version as check_erp
 from .passwords import verify_password
 from .request import parse_request
 from .store import SUFFIX, Company, company_name, company_path
@@ -29,7 +30,7 @@ class SandboxApp:
 
     def __init__(
         self, data_dir: Path, latency: float = 0.0, *, faults: bool = False,
-        line_latency: float = 0.0,
+        line_latency: float = 0.0, erp_version: str = ERP_VERSION,
     ) -> None:
         self.data_dir = data_dir
         self.latency = delay(latency, "latency")
@@ -41,7 +42,8 @@ class SandboxApp:
         self._gates: dict[str, Gate] = {}
         self.domains = spec.by_domain()
         self.tools = {e.function: e for e in catalog.endpoints() if e.kind == "tool"}
-        self.versions = {"Version": WEB_SERVICE_VERSION, "VersionERP": ERP_VERSION}
+        # The ERP version may be an older one, to test the add-in's version checks.
+        self.versions = {"Version": WEB_SERVICE_VERSION, "VersionERP": check_erp(erp_version)}
 
     def set_latency(self, seconds: object = KEEP, line_seconds: object = KEEP) -> None:
         """Change the per-call and/or per-line delays at run time (403 unless faults enabled).

@@ -7,10 +7,14 @@ sends neither mark, so both must be present on every kind of answer the sandbox 
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import httpx
+import pytest
 
-from addin.sandbox import SandboxHandle
+from addin.cli import main
+from addin.io.client import GestimumClient
+from addin.sandbox import SandboxHandle, running_sandbox
 
 from .helpers import HTTP, body, post
 
@@ -63,3 +67,27 @@ def test_framing_errors_carry_the_header(sandbox: SandboxHandle) -> None:
             data += chunk
     head = data.partition(b"\r\n\r\n")[0].lower()
     assert head.startswith(b"http/1.0 411") and b"\r\nx-gestimum-sandbox: 1" in head
+
+
+@pytest.mark.parametrize("version", ["8.0.0.100", "9.5.0.1200 (01/02/2024 10:00:00)"])
+def test_the_erp_version_is_configurable(tmp_path: Path, version: str) -> None:
+    with running_sandbox(tmp_path, erp_version=version) as sb:
+        erp = HTTP.get(f"{sb.url}/api/rest/Outils/%22VersionERP%22", timeout=10).json()
+        web = HTTP.get(f"{sb.url}/api/rest/Outils/%22Version%22", timeout=10).json()
+        with GestimumClient(sb.url) as client:  # the add-in's own client reads it as is
+            assert client.versions() == ("2.0.0 (18/09/2019 14:37:08)", version)
+    assert erp["result"][0] == {"resultat": "succès", "message": version, "bac_a_sable": "Oui"}
+    assert web["result"][0]["message"] == "2.0.0 (18/09/2019 14:37:08)"  # unchanged
+
+
+@pytest.mark.parametrize("version", ["", "neuf", "9.5 beta", "9.5.0 (", "1" * 80, "9.5\n"])
+def test_an_unparsable_erp_version_is_refused(tmp_path: Path, version: str) -> None:
+    with pytest.raises(ValueError, match="Version de l'ERP invalide"), running_sandbox(
+        tmp_path, erp_version=version
+    ):
+        pass
+
+
+def test_cli_version_erp(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sandbox", "--version-erp", "huit", "--data", str(tmp_path)]) == 2
+    assert "Erreur : Version de l'ERP invalide : « huit »" in capsys.readouterr().err

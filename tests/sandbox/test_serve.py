@@ -61,13 +61,16 @@ def test_cli_sandbox_options(tmp_path: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "addin", "sandbox", "--port", str(port), "--data", str(tmp_path),
-         "--pannes", "--latence-ligne", "0.05"],
+         "--pannes", "--latence-ligne", "0.05", "--version-erp", "8.0.0.100"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
         banner = _banner(proc)
         assert "Pannes et changements de latence acceptés" in "\n".join(banner)
         assert "Temps de traitement simulé par ligne de données : 0.05 s" in banner
+        assert "Version de l'ERP annoncée : 8.0.0.100" in banner
+        erp = HTTP.get(f"http://127.0.0.1:{port}/api/rest/Outils/%22VersionERP%22", timeout=10)
+        assert erp.json()["result"][0]["message"] == "8.0.0.100"
         url = f"http://127.0.0.1:{port}/sandbox/faults"
         answer = HTTP.post(url, json={"fault": "error", "endpoint": "Clients"}, timeout=10)
         assert answer.status_code == 200 and answer.json()["enabled"] is True
