@@ -133,7 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--data", type=Path, help="dossier des bases SQLite (défaut : dossier temporaire)"
     )
-    p.add_argument("--latency", type=float, default=0.0, help="délai par appel, en secondes")
+    p.add_argument("--latency", "--latence", type=float, default=0.0,
+                   help="délai par appel, en secondes")
+    p.add_argument("--latence-ligne", "--line-latency", dest="line_latency", type=float,
+                   default=0.0, help="délai par ligne de données importée, en secondes")
+    p.add_argument("--version-erp", "--erp-version", dest="erp_version",
+                   help="version de l'ERP annoncée par Outils/VersionERP (ex. 8.0.0.100)")
+    p.add_argument("--pannes", "--faults", dest="faults", action="store_true",
+                   help="accepte l'injection de pannes et les changements de latence (tests)")
 
     p = sub.add_parser("version", help="versions du Web Service et de l'ERP")
     p.add_argument("--server", default=DEFAULT_SERVER)

@@ -244,8 +244,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     """Run the sandbox server until Ctrl+C."""
     from addin.sandbox import serve_forever
 
-    serve_forever(args.host, args.port, args.data, args.latency)
-    return 0
+    return serve_forever(args.host, args.port, args.data, args.latency, faults=args.faults,
+                         line_latency=args.line_latency, erp_version=args.erp_version)
 
 
 def cmd_templates(args: argparse.Namespace) -> int:

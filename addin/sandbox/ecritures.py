@@ -11,16 +11,14 @@ import csv
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 from addin.core import catalog
 
 from . import spec
 from .errors import RequestError
-
-if TYPE_CHECKING:
-    from .engine import ImportRequest, Outcome
-    from .store import Company
+from .outcome import Outcome
+from .request import ImportRequest
+from .store import Company
 
 SUPPORTED = ("GestimumComptaVariable", "EBPV5V2000", "EBPV3")
 EBP_FIELDS = (
@@ -125,8 +123,8 @@ def _check_fields(line: Line, rules: dict[str, spec.FieldRule], report: Report) 
         elif rule.kind == "date":
             if spec.parse_entry_date(value) is None:
                 report.error(
-                    line, f"La valeur « {value} » du champ {rule.describe()} n'est pas une date "
-                    "valide (JJMMAA, JJMMAAAA, JJ/MM/AA ou JJ/MM/AAAA).",
+                    line, f"{rule.about(value)} n'est pas une date valide "
+                    "(JJMMAA, JJMMAAAA, JJ/MM/AA ou JJ/MM/AAAA).",
                 )
         else:
             bad = rule.invalid_values({value})
@@ -143,8 +141,6 @@ def _total(lines: list[Line], amount: str, percent: str, base: Decimal) -> tuple
 
 def process(company: Company, req: ImportRequest, write: bool) -> Outcome:
     """Check, balance and (unless `tester`) store the entries; build the report."""
-    from .engine import Outcome
-
     fmt = req.params.get("format", "")
     if fmt not in SUPPORTED:
         raise RequestError(

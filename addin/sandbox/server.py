@@ -1,393 +1,130 @@
-"""HTTP transport of the sandbox: routing, company opening semantics, faults, read endpoint.
+"""The listening side of the sandbox: a bounded worker pool, so slow clients cannot exhaust it.
 
-Stdlib only (`http.server.ThreadingHTTPServer`). Every answer is JSON; request-level failures
-answer `{"error": "<message en français>"}` with an HTTP error status, never a stack trace.
+`http.server.ThreadingHTTPServer` starts one thread per connection with no limit, and a client
+that trickles its request holds its thread for ever. Here at most `workers` threads serve
+requests, at most `waiting` accepted connections wait for one (they hold no thread), and any
+further connection gets an immediate 503; each request must arrive within its deadline
+(`connections.py`). A stop wakes everything and joins every thread.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import queue
 import socket
 import sys
 import threading
-from dataclasses import asdict, dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from http.server import HTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
-from addin.core import catalog
+from .app import SandboxApp
+from .connections import MIN_BODY_RATE, READ_SECONDS, Connections
+from .handler import Handler
+from .identity import HEADER, HEADER_VALUE
 
-from . import engine, spec
-from .errors import RequestError, bad_request
-from .store import SUFFIX, Company, company_name, company_path, read_pieces, read_rows
-
-FAULTS = ("http500", "error", "drop_before", "drop_after_commit", "hang")
-HANG_SECONDS = 3600.0  # longer than any sane client time-out
-QUEUE_SECONDS = 120.0  # how long a request waits for the company's running task
-MAX_BODY = 256 * 1024 * 1024
-VERSIONS = {  # the versions the sandbox emulates, in the documented message format
-    "Version": "2.0.0 (18/09/2019 14:37:08)",
-    "VersionERP": "8.4.1.856 (13/08/2019 10:50:52)",
-}
+WORKERS = 32  # concurrent requests (imports of one company queue on it anyway)
+WAITING = 64  # accepted connections waiting for a worker
+SATURATED = (
+    "Le bac à sable est saturé (trop de connexions simultanées) : réessayez dans quelques "
+    "secondes."
+)
 
 
-@dataclass
-class Fault:
-    """One injected fault, consumed by the next `times` matching API calls."""
+class SandboxServer(HTTPServer):
+    """HTTP server with a bounded, lazily grown worker pool and a clean, prompt close."""
 
-    fault: str
-    times: int = 1
-    endpoint: str | None = None
-    seconds: float | None = None
-
-
-class FaultBook:
-    """Thread-safe list of pending faults."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: list[Fault] = []
-
-    def add(self, fault: Fault) -> None:
-        if fault.fault not in FAULTS:
-            raise bad_request(
-                f"Panne inconnue « {fault.fault} » (pannes possibles : {', '.join(FAULTS)})."
-            )
-        if fault.times < 1:
-            raise bad_request("« times » doit valoir au moins 1.")
-        with self._lock:
-            self._faults.append(fault)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def take(self, endpoint: str) -> Fault | None:
-        """Consume one use of the first fault matching this endpoint (or any endpoint)."""
-        with self._lock:
-            for fault in self._faults:
-                if fault.endpoint in (None, endpoint):
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        self._faults.remove(fault)
-                    return Fault(fault.fault, 1, fault.endpoint, fault.seconds)
-        return None
-
-    def snapshot(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [asdict(f) for f in self._faults]
-
-
-class Gate:
-    """Who has the company open: one task at a time, `exclusif` and same-user rules."""
-
-    def __init__(self) -> None:
-        self.cond = threading.Condition()
-        self.user: str | None = None
-        self.exclusive = False
-
-    def enter(self, user: str, exclusive: bool, deconnecter: bool, stop: threading.Event) -> None:
-        with self.cond:
-            if self.user is not None:
-                if self.exclusive:
-                    raise RequestError(
-                        409, f"La société est ouverte en mode exclusif par l'utilisateur "
-                        f"{self.user} : réessayez quand sa tâche sera terminée.",
-                    )
-                if self.user == user and not deconnecter:
-                    raise RequestError(
-                        409, f"L'utilisateur {user} est déjà connecté à la société. Envoyez "
-                        "« deconnecter » = Oui pour fermer sa session.",
-                    )
-                if exclusive:
-                    raise RequestError(
-                        409, "Impossible d'ouvrir la société en mode exclusif : l'utilisateur "
-                        f"{self.user} est connecté.",
-                    )
-            waited = 0.0
-            while self.user is not None:
-                if stop.is_set():
-                    raise RequestError(503, "Le bac à sable est en cours d'arrêt.")
-                if waited >= QUEUE_SECONDS:
-                    raise RequestError(
-                        409, "La société est occupée par une autre tâche : réessayez plus tard."
-                    )
-                self.cond.wait(0.1)
-                waited += 0.1
-            self.user, self.exclusive = user, exclusive
-
-    def leave(self) -> None:
-        with self.cond:
-            self.user, self.exclusive = None, False
-            self.cond.notify_all()
-
-
-class SandboxApp:
-    """State shared by the request threads: data folder, companies, faults, latency."""
-
-    def __init__(self, data_dir: Path, latency: float) -> None:
-        self.data_dir = data_dir
-        self.latency = latency
-        self.faults = FaultBook()
-        self.stop = threading.Event()
-        self._lock = threading.Lock()
-        self._companies: dict[str, Company] = {}
-        self._gates: dict[str, Gate] = {}
-        self.domains = spec.by_domain()
-        self.tools = {e.function: e for e in catalog.endpoints() if e.kind == "tool"}
-
-    def find_company(self, fichier: str) -> Path | None:
-        """The database of a connection file, matched by name (case-insensitive, as Windows)."""
-        wanted = company_name(fichier).lower()
-        for path in self.data_dir.glob(f"*{SUFFIX}"):
-            if path.name[: -len(SUFFIX)].lower() == wanted:
-                return path
-        return None
-
-    def company(self, path: Path) -> tuple[Company, Gate]:
-        key = path.name.lower()
-        with self._lock:
-            if key not in self._companies:
-                self._companies[key] = Company(path)
-                self._gates[key] = Gate()
-            return self._companies[key], self._gates[key]
-
-    def close(self) -> None:
-        with self._lock:
-            for company in self._companies.values():
-                company.close()
-            self._companies.clear()
-
-    def run_import(self, ep: catalog.Endpoint, raw: bytes) -> dict[str, Any]:
-        """Parse, authenticate, queue on the company, run the task; return the answer body."""
-        req = engine.parse_request(ep, raw)
-        path = self.find_company(req.fichier)
-        if path is None:
-            raise RequestError(
-                404, f"Le fichier de connexion {company_path(req.fichier)} est introuvable."
-            )
-        company, gate = self.company(path)
-        if company.password_of(req.utilisateur) != req.mot_passe:
-            raise RequestError(
-                403, f"Utilisateur « {req.utilisateur} » inconnu ou mot de passe incorrect.",
-            )
-        gate.enter(req.utilisateur, req.exclusif, req.deconnecter, self.stop)
-        try:
-            def open_company() -> None:
-                if self.latency > 0 and self.stop.wait(self.latency):
-                    raise RequestError(503, "Le bac à sable est en cours d'arrêt.")
-
-            result = engine.run_import(company, req, open_company)
-        finally:
-            gate.leave()
-        return {"result": [result]}
-
-
-class _Dropped(Exception):
-    """The connection was closed on purpose, without an answer."""
-
-
-class Handler(BaseHTTPRequestHandler):
-    """One HTTP request; routes to the Gestimum API or to the `/sandbox/` namespace."""
-
-    server: SandboxServer
-    timeout = 10  # an idle client cannot hold a thread (and the shutdown) for long
-    server_version = "GestimumSandbox/1.0"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        if self.server.verbose:
-            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
-
-    # ── plumbing ────────────────────────────────────────────────────────────────────────
-    def _send(self, status: int, body: Any) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _error(self, status: int, message: str) -> None:
-        self._send(status, {"error": message})
-
-    def _drop(self) -> None:
-        self.close_connection = True
-        try:
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        raise _Dropped
-
-    def _body(self) -> bytes:
-        length = self.headers.get("Content-Length")
-        if length is None:
-            return b""
-        try:
-            size = int(length)
-        except ValueError:
-            raise bad_request("En-tête Content-Length invalide.") from None
-        if size > MAX_BODY:
-            raise RequestError(413, "Le corps de la requête dépasse 256 Mo.")
-        return self.rfile.read(size)
-
-    def finish(self) -> None:
-        # The client went away, or we dropped the connection on purpose.
-        with contextlib.suppress(OSError):
-            super().finish()
-
-    def _dispatch(self, method: str) -> None:
-        try:
-            self._route(method)
-        except _Dropped:
-            return
-        except RequestError as exc:
-            self._error(exc.status, exc.message)
-        except Exception as exc:  # never a stack trace, never a crashed server
-            self.log_error("Erreur interne : %r", exc)
-            self._error(500, f"Erreur interne du bac à sable ({type(exc).__name__}).")
-
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._dispatch("POST")
-
-    def do_DELETE(self) -> None:  # noqa: N802
-        self._dispatch("DELETE")
-
-    def do_PUT(self) -> None:  # noqa: N802
-        self._dispatch("PUT")
-
-    # ── routing ─────────────────────────────────────────────────────────────────────────
-    def _route(self, method: str) -> None:
-        url = urlsplit(self.path)
-        parts = [p for p in unquote(url.path).split("/") if p]
-        if parts[:1] == ["sandbox"]:
-            self._sandbox(method, parts[1:], parse_qs(url.query))
-            return
-        if len(parts) != 4 or parts[:2] != ["api", "rest"]:
-            raise RequestError(404, f"Adresse inconnue : {url.path}")
-        domain, function = parts[2], parts[3]
-        quoted = len(function) > 2 and function[0] == function[-1] == '"'
-        name = function[1:-1] if quoted else function
-        app = self.server.app
-        if domain == "Outils":
-            ep = app.tools.get(name) if quoted else None
-            if ep is None:
-                raise RequestError(404, f"Fonction inconnue : {domain}/{function}")
-            if method != "GET":
-                raise RequestError(405, f"La requête {ep.name} s'appelle en GET.")
-            self._faulted(ep.name, b"")
-            if app.latency > 0:
-                app.stop.wait(app.latency)
-            self._send(200, {"result": [{"resultat": "succès", "message": VERSIONS[name]}]})
-            return
-        ep = app.domains.get(domain)
-        if ep is None or ep.kind != "import" or not quoted or name != "Importer":
-            raise RequestError(404, f"Fonction inconnue : {domain}/{function}")
-        if method != "POST":
-            raise RequestError(405, f"La requête {ep.name} s'appelle en POST.")
-        raw = self._body()
-        fault = self._faulted(ep.name, raw)
-        body = app.run_import(ep, raw)
-        if fault is not None and fault.fault == "drop_after_commit":
-            self._drop()  # written and committed, but the client never hears about it
-        self._send(200, body)
-
-    def _faulted(self, endpoint: str, raw: bytes) -> Fault | None:
-        """Apply a pending fault before processing; return a post-commit fault to apply later."""
-        app = self.server.app
-        fault = app.faults.take(endpoint)
-        if fault is None:
-            return None
-        if fault.fault == "drop_before":
-            self._drop()
-        if fault.fault == "hang":
-            if app.stop.wait(fault.seconds if fault.seconds is not None else HANG_SECONDS):
-                self._drop()
-            return None  # after the delay the request is processed normally
-        if fault.fault == "http500":
-            data = b"<html><body><h1>500 Internal Server Error</h1></body></html>"
-            self.send_response(500)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            raise _Dropped
-        if fault.fault == "error":
-            raise RequestError(500, "Erreur simulée par le bac à sable (panne injectée).")
-        return fault
-
-    def _sandbox(self, method: str, parts: list[str], query: dict[str, list[str]]) -> None:
-        """The sandbox-only namespace: what landed, faults, latency."""
-        app = self.server.app
-
-        def arg(name: str, default: str | None = None) -> str:
-            values = query.get(name)
-            if values:
-                return values[0]
-            if default is None:
-                raise bad_request(f"Paramètre « {name} » manquant.")
-            return default
-
-        route = parts[0] if parts else ""
-        if route == "rows" and method == "GET":
-            path = app.find_company(arg("fichier", "DEMO.Gestimum"))
-            if path is None:
-                raise RequestError(404, "Société inconnue.")
-            try:
-                rows = read_rows(path, arg("table"))
-            except KeyError:
-                raise RequestError(404, f"Table inconnue : {arg('table')}") from None
-            self._send(200, {"rows": rows})
-        elif route == "pieces" and method == "GET":
-            path = app.find_company(arg("fichier", "DEMO.Gestimum"))
-            if path is None:
-                raise RequestError(404, "Société inconnue.")
-            self._send(200, {"pieces": read_pieces(path)})
-        elif route == "faults":
-            if method == "POST":
-                try:
-                    data = json.loads(self._body() or b"{}")
-                    fault = Fault(
-                        str(data["fault"]), int(data.get("times", 1)), data.get("endpoint"),
-                        None if data.get("seconds") is None else float(data["seconds"]),
-                    )
-                except (ValueError, KeyError, TypeError):
-                    raise bad_request(
-                        "Corps attendu : {\"fault\": ..., \"times\": n, \"endpoint\": ..., "
-                        "\"seconds\": s}."
-                    ) from None
-                app.faults.add(fault)
-            elif method == "DELETE":
-                app.faults.clear()
-            elif method != "GET":
-                raise RequestError(405, "Méthode non prise en charge.")
-            self._send(200, {"faults": app.faults.snapshot(), "latency": app.latency})
-        elif route == "latency" and method == "POST":
-            try:
-                app.latency = max(0.0, float(json.loads(self._body())["seconds"]))
-            except (ValueError, KeyError, TypeError):
-                raise bad_request("Corps attendu : {\"seconds\": s}.") from None
-            self._send(200, {"latency": app.latency})
-        elif route == "health" and method == "GET":
-            self._send(200, {"status": "ok"})
-        else:
-            raise RequestError(404, f"Adresse inconnue : /sandbox/{'/'.join(parts)}")
-
-
-class SandboxServer(ThreadingHTTPServer):
-    """Threaded server whose request threads are joined on close (clean stop)."""
-
-    daemon_threads = False
-    block_on_close = True
     allow_reuse_address = True
+    request_queue_size = 128  # the listen backlog
 
-    def __init__(self, address: tuple[str, int], app: SandboxApp, verbose: bool = False) -> None:
+    def __init__(
+        self, address: tuple[str, int], app: SandboxApp, verbose: bool = False, *,
+        workers: int = WORKERS, waiting: int = WAITING, read_seconds: float = READ_SECONDS,
+        min_body_rate: int = MIN_BODY_RATE,
+    ) -> None:
+        if workers < 1 or waiting < 1 or read_seconds <= 0 or min_body_rate <= 0:
+            raise ValueError("workers, waiting, read_seconds et min_body_rate doivent être > 0.")
         self.app = app
         self.verbose = verbose
+        self.workers = workers
+        self.connections = Connections(read_seconds, min_body_rate)
+        self._jobs: queue.Queue[tuple[socket.socket, Any] | None] = queue.Queue(maxsize=waiting)
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._idle = 0
         super().__init__(address, Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Queue the connection for a worker (never blocks the accept loop); 503 when full."""
+        try:
+            self._jobs.put_nowait((request, client_address))
+        except queue.Full:
+            self._refuse(request)
+            return
+        with self._lock:
+            if self._jobs.qsize() > self._idle and len(self._threads) < self.workers:
+                thread = threading.Thread(
+                    target=self._work, name=f"gestimum-sandbox-worker-{len(self._threads) + 1}"
+                )
+                self._threads.append(thread)
+                thread.start()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            job = self._jobs.get()
+            with self._lock:
+                self._idle -= 1
+            if job is None:
+                return
+            request, client_address = job
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    def _refuse(self, request: socket.socket) -> None:
+        """Answer 503 at once from the accept loop (a fresh socket's send never blocks)."""
+        data = json.dumps({"error": SATURATED}, ensure_ascii=False).encode("utf-8")
+        head = (
+            "HTTP/1.0 503 Service Unavailable\r\n"
+            "Content-Type: application/json; charset=utf-8\r\n"
+            f"Content-Length: {len(data)}\r\nRetry-After: 1\r\nConnection: close\r\n"
+            f"{HEADER}: {HEADER_VALUE}\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):
+            request.settimeout(0.5)
+            request.sendall(head.encode("ascii") + data)
+            request.shutdown(socket.SHUT_WR)
+            request.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                while request.recv(65536):  # what the client already sent: no reset on close
+                    pass
+        self.shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that failed outside the handler's own care: one line, no traceback."""
+        error = sys.exc_info()[1]
+        if self.verbose or not isinstance(error, OSError):
+            sys.stderr.write(f"Bac à sable : connexion {client_address[0]} en erreur : {error!r}\n")
+
+    def server_close(self) -> None:
+        """Close the port, refuse the waiting connections, wake the readers, join the workers."""
+        super().server_close()
+        while True:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is not None:
+                self.shutdown_request(job[0])
+        self.connections.close()
+        with self._lock:
+            threads = list(self._threads)
+        for _ in threads:
+            self._jobs.put(None)
+        for thread in threads:
+            thread.join()

@@ -28,6 +28,11 @@ FALLBACK_KEYS: dict[str, tuple[str, ...]] = {
     "Villes": ("VIL_CODE", "VIL_NOM"),
 }
 
+# Fields holding a secret: stored hashed, never echoed nor returned. The catalog has no flag
+# for them (yet), so the sandbox recognises them by code and by label.
+SECRET_CODES = frozenset({"USR_PASSWD"})
+_SECRET_LABEL = re.compile(r"mot de passe|password", re.IGNORECASE)
+
 # Keys the ERP numbers itself when the file leaves them empty (actions, contacts).
 AUTO_NUMBERED: frozenset[str] = frozenset({"Actions", "Contacts"})
 
@@ -90,6 +95,11 @@ class FieldRule:
     choices: frozenset[str]
     required: bool
     decimal_mark: str
+    secret: bool = False
+
+    def about(self, value: str) -> str:
+        """`La valeur « v » du champ CODE (Libellé)`; a secret value is never echoed."""
+        return f"La valeur « {'********' if self.secret else value} » du champ {self.describe()}"
 
     def describe(self) -> str:
         return f"{self.code} ({self.label})"
@@ -104,7 +114,7 @@ class FieldRule:
         )
 
     def bool_message(self, value: str) -> str:
-        return f"La valeur « {value} » du champ {self.describe()} doit valoir 0 ou 1."
+        return f"{self.about(value)} doit valoir 0 ou 1."
 
     def invalid_values(self, distinct: set[str]) -> dict[str, str]:
         """Map each non-empty value that breaks the type or the allowed values to its reason."""
@@ -116,39 +126,34 @@ class FieldRule:
                 else:
                     allowed = ", ".join(sorted(self.choices))
                     bad[value] = (
-                        f"La valeur « {value} » du champ {self.describe()} n'est pas autorisée "
-                        f"(valeurs possibles : {allowed})."
+                        f"{self.about(value)} n'est pas autorisée (valeurs possibles : {allowed})."
                     )
             return bad
         kind = self.kind
         if kind == "int":
             for value in distinct:
                 if not _INT.match(value):
-                    bad[value] = (
-                        f"La valeur « {value} » du champ {self.describe()} n'est pas un nombre "
-                        "entier."
-                    )
+                    bad[value] = f"{self.about(value)} n'est pas un nombre entier."
         elif kind in ("decimal", "amount"):
             pattern = _DECIMAL[self.decimal_mark]
             for value in distinct:
                 if not pattern.match(value):
                     bad[value] = (
-                        f"La valeur « {value} » du champ {self.describe()} n'est pas un nombre "
-                        f"valide (séparateur décimal : {_MARK_TEXT[self.decimal_mark]})."
+                        f"{self.about(value)} n'est pas un nombre valide "
+                        f"(séparateur décimal : {_MARK_TEXT[self.decimal_mark]})."
                     )
         elif kind == "date":
             for value in distinct:
                 if parse_date(value) is None:
                     bad[value] = (
-                        f"La valeur « {value} » du champ {self.describe()} n'est pas une date "
-                        "valide (format JJ/MM/AAAA)."
+                        f"{self.about(value)} n'est pas une date valide (format JJ/MM/AAAA)."
                     )
         elif kind == "datetime":
             for value in distinct:
                 if not _valid_datetime(value):
                     bad[value] = (
-                        f"La valeur « {value} » du champ {self.describe()} n'est pas une date et "
-                        "heure valide (format JJ/MM/AAAA ou JJ/MM/AAAA HH:MM:SS)."
+                        f"{self.about(value)} n'est pas une date et heure valide "
+                        "(format JJ/MM/AAAA ou JJ/MM/AAAA HH:MM:SS)."
                     )
         elif kind == "bool":
             for value in distinct - {"0", "1"}:
@@ -202,6 +207,16 @@ def rule_from_field(
         choices=frozenset(c.code for c in field.choices),
         required=field.required if required is None else required,
         decimal_mark=mark,
+        secret=is_secret(field),
+    )
+
+
+def is_secret(field: catalog.Field) -> bool:
+    """Whether a catalog field holds a secret (a password)."""
+    return (
+        field.code in SECRET_CODES
+        or bool(getattr(field, "secret", False))
+        or _SECRET_LABEL.search(field.label) is not None
     )
 
 
@@ -213,6 +228,7 @@ class EndpointSpec:
     rules: dict[str, FieldRule]
     keys: tuple[str, ...]
     task: str
+    secrets: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -242,7 +258,8 @@ def endpoint_spec(name: str) -> EndpointSpec:
         if ep.name == "Comptes" and f.code == "PCF_CODE":
             required = False
         rules.setdefault(f.code, rule_from_field(f, ep.name, required=required))
-    return EndpointSpec(ep, rules, keys, ep.task or f"Importer{ep.name}")
+    secrets = frozenset(f.code for f in ep.fields if is_secret(f))
+    return EndpointSpec(ep, rules, keys, ep.task or f"Importer{ep.name}", secrets)
 
 
 @cache

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import spec
+from .passwords import MASK, hash_password, is_hash
 
 DEFAULT_FOLDER = "C:\\ProgramData\\Gestimum"
 SUFFIX = ".sqlite"
@@ -36,7 +37,7 @@ PREFIXES: dict[str, dict[str, str]] = {
 
 _INTERNAL_SCHEMA = """
 CREATE TABLE IF NOT EXISTS _company (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS _users (code TEXT PRIMARY KEY, password TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS _users (code TEXT PRIMARY KEY, password_hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS _numbering (
     endpoint TEXT NOT NULL, stype TEXT NOT NULL, prefix TEXT NOT NULL, next INTEGER NOT NULL,
     PRIMARY KEY (endpoint, stype));
@@ -97,9 +98,31 @@ class Company:
         # WAL: readers (the /sandbox/ endpoint, tests) never block the running task.
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        self._upgrade_users()
         self.conn.executescript(_INTERNAL_SCHEMA)
         self._columns: dict[str, set[str]] = {}
         self.lock = threading.Lock()
+
+    def _upgrade_users(self) -> None:
+        """Hash the plain-text passwords of a database written by an older sandbox, in place."""
+        cols = {r[1] for r in self.conn.execute("PRAGMA table_info(_users)")}
+        if "password" not in cols:
+            return
+        # secure_delete zeroes the freed bytes, the checkpoint empties the WAL: no plain text
+        # survives in the files once the upgrade is done.
+        self.conn.execute("PRAGMA secure_delete = ON")
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("ALTER TABLE _users RENAME COLUMN password TO password_hash")
+        for code, value in self.conn.execute("SELECT code, password_hash FROM _users").fetchall():
+            if not is_hash(value):
+                self.conn.execute(
+                    "UPDATE _users SET password_hash = ? WHERE code = ?",
+                    (hash_password(value), code),
+                )
+        self.conn.execute("COMMIT")
+        self.conn.execute("VACUUM")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.execute("PRAGMA secure_delete = OFF")
 
     def close(self) -> None:
         self.conn.close()
@@ -232,15 +255,24 @@ class Company:
             )
         return found
 
-    def password_of(self, user: str) -> str | None:
-        row = self.conn.execute("SELECT password FROM _users WHERE code = ?", (user,)).fetchone()
+    def password_hash(self, user: str) -> str | None:
+        """The stored hash of a user's password, None for an unknown user."""
+        row = self.conn.execute(
+            "SELECT password_hash FROM _users WHERE code = ?", (user,)
+        ).fetchone()
         return None if row is None else row[0]
 
     def set_user(self, user: str, password: str = "") -> None:
+        """Create or update a login; only a salted hash of the password is stored."""
+        self.set_user_hash(user, hash_password(password))
+
+    def set_user_hash(self, user: str, hashed: str, *, replace: bool = True) -> None:
+        """Store an already hashed password; `replace=False` keeps an existing user's one."""
+        conflict = "UPDATE SET password_hash = excluded.password_hash" if replace else "NOTHING"
         self.conn.execute(
-            "INSERT INTO _users (code, password) VALUES (?, ?) "
-            "ON CONFLICT (code) DO UPDATE SET password = excluded.password",
-            (user, password),
+            "INSERT INTO _users (code, password_hash) VALUES (?, ?) "
+            f"ON CONFLICT (code) DO {conflict}",
+            (user, hashed),
         )
 
 
@@ -270,9 +302,15 @@ def read_rows(path: Path, table: str) -> list[dict[str, Any]]:
         rows = conn.execute(f"SELECT * FROM {quote(physical)} ORDER BY {order}").fetchall()
     finally:
         conn.close()
+    if physical == "_users":  # secrets are never returned, not even hashed
+        return [{"code": r["code"], "password": MASK} for r in rows]
     if physical.startswith("_"):
         return [dict(r) for r in rows]
-    return [{k: v for k, v in dict(r).items() if k != "_id" and v != ""} for r in rows]
+    secrets = spec.endpoint_spec(table).secrets
+    return [
+        {k: MASK if k in secrets else v for k, v in dict(r).items() if k != "_id" and v != ""}
+        for r in rows
+    ]
 
 
 def read_pieces(path: Path) -> list[dict[str, Any]]:

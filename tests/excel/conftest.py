@@ -44,7 +44,7 @@ class MemoryKeyring(KeyringBackend):
 @pytest.fixture
 def sandbox() -> Iterator[Any]:
     """A fresh sandbox per test (0.2 s): no test sees another's imports or faults."""
-    with running_sandbox() as handle:
+    with running_sandbox(faults=True) as handle:
         yield handle
 
 

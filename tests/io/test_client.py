@@ -224,7 +224,7 @@ sandbox = pytest.importorskip("addin.sandbox")
 
 @pytest.fixture(scope="module")
 def server():
-    with sandbox.running_sandbox() as handle:
+    with sandbox.running_sandbox(faults=True) as handle:
         yield handle
 
 

@@ -12,6 +12,6 @@ from addin.sandbox import SandboxHandle, running_sandbox
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[SandboxHandle]:
-    """A fresh sandbox (seeded demo company) per test."""
-    with running_sandbox(tmp_path / "data") as handle:
+    """A fresh sandbox (seeded demo company) per test; faults may be injected."""
+    with running_sandbox(tmp_path / "data", faults=True) as handle:
         yield handle

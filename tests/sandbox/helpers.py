@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +15,20 @@ from addin.sandbox import SandboxHandle
 HTTP = httpx.Client(timeout=30)
 
 STAMP = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} ")
+BOUNDARY = re.compile(r"La ligne \d+ |Tâche |La pièce \S+ a été créée$")
+
+
+def _reference() -> Path:
+    """`shared/gestimum/endpoints.json` beside the checkout (or beside a worktree's parent)."""
+    here = Path(__file__).resolve()
+    for folder in here.parents:
+        candidate = folder / "shared" / "gestimum" / "endpoints.json"
+        if candidate.exists():
+            return candidate
+    return here.parents[3] / "shared" / "gestimum" / "endpoints.json"
+
+
+ENDPOINTS_JSON = _reference()  # the documented reference, when this machine has it
 
 
 def body(
@@ -72,3 +87,20 @@ def journal(res: dict[str, Any]) -> list[str]:
 def imported(res: dict[str, Any]) -> tuple[int, int]:
     stats = res["statistiques"]
     return int(stats["nombre_lignes_importées"]), int(stats["nombre_lignes_non_importées"])
+
+
+def run(sb: SandboxHandle, endpoint: str, lines: list[str], **params: str) -> dict[str, Any]:
+    """POST lines to an endpoint with the documented defaults; `result[0]` of the answer."""
+    return result(post(sb, endpoint, body(endpoint, lines, **params)))
+
+
+def rejection(res: dict[str, Any], number: int) -> list[str]:
+    """The reason lines that follow `La ligne N n'a pas pu être importée :`."""
+    lines = journal(res)
+    start = lines.index(f"La ligne {number} n'a pas pu être importée :") + 1
+    out = []
+    for line in lines[start:]:
+        if BOUNDARY.match(line):
+            break
+        out.append(line)
+    return out

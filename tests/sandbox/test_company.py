@@ -22,10 +22,7 @@ LINES = ["PCF_CODE;PCF_RS;CPT_NUMERO", "K1;K;411K1"]
 def slow(tmp_path: Path) -> Any:
     """A sandbox whose company takes 0.8 s to open, with a second user."""
     with running_sandbox(tmp_path, latency=0.8) as sb:
-        conn = sqlite3.connect(sb.data_dir / "DEMO.Gestimum.sqlite")
-        conn.execute("INSERT INTO _users (code, password) VALUES ('COMPTA', 'x')")
-        conn.commit()
-        conn.close()
+        sb.add_user("COMPTA", "x")
         yield sb
 
 

@@ -147,7 +147,11 @@ def test_tool_requests_answer_as_documented(sandbox: Any, function: str) -> None
     ep = catalog.get_endpoint(f"Outils.{function}")
     answer = HTTP.get(f"{sandbox.url}/{ep.url}", timeout=10)
     assert answer.status_code == 200
-    assert answer.json() == ep.example_response
+    # The documented answer, plus the sandbox's own mark after it (SANDBOX.md §2).
+    expected = copy.deepcopy(ep.example_response)
+    expected["result"][0]["bac_a_sable"] = "Oui"
+    assert answer.json() == expected
+    assert list(answer.json()["result"][0]) == ["resultat", "message", "bac_a_sable"]
 
 
 def test_documents_examples_land_as_pieces(tmp_path: Path) -> None:

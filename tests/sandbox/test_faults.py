@@ -107,7 +107,7 @@ def test_latency_per_call(sandbox: SandboxHandle) -> None:
 
 
 def test_stop_is_clean_even_with_a_hanging_request_and_a_raising_body(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError), running_sandbox(tmp_path) as sb:
+    with pytest.raises(RuntimeError), running_sandbox(tmp_path, faults=True) as sb:
         sb.inject("hang")  # an hour
         port = sb.port
         sock = socket.create_connection(("127.0.0.1", port))
@@ -136,3 +136,73 @@ def test_temporary_data_dir_is_seeded_and_removed() -> None:
         assert (folder / "DEMO.Gestimum.sqlite").exists()
         assert sb.url.startswith("http://127.0.0.1:")
     assert not folder.exists()
+
+
+def test_faults_and_latency_changes_are_refused_unless_enabled(tmp_path: Path) -> None:
+    with running_sandbox(tmp_path) as sb:
+        assert not sb.faults_enabled
+        for path, payload in (("faults", {"fault": "error"}), ("latency", {"seconds": 5})):
+            answer = HTTP.post(f"{sb.url}/sandbox/{path}", json=payload, timeout=10)
+            assert answer.status_code == 403 and "--pannes" in answer.json()["error"]
+        listed = HTTP.get(f"{sb.url}/sandbox/faults", timeout=10).json()
+        assert listed == {"faults": [], "latency": 0.0, "line_latency": 0.0, "enabled": False}
+        assert HTTP.delete(f"{sb.url}/sandbox/faults", timeout=10).status_code == 200
+        with pytest.raises(RuntimeError, match="--pannes"):
+            sb.inject("error")
+        with pytest.raises(RuntimeError, match="--pannes"):
+            sb.latency = 5
+        assert sb.latency == 0.0
+        assert result(post(sb, "Clients", body("Clients", LINES)))["resultat"] == "succès"
+
+
+@pytest.mark.parametrize("seconds", ["-1", '"x"', "null", "1e9", "Infinity", "NaN"])
+def test_a_delay_must_be_a_sane_number_of_seconds(sandbox: SandboxHandle, seconds: str) -> None:
+    latency = f'{{"seconds": {seconds}}}'.encode()
+    answer = HTTP.post(f"{sandbox.url}/sandbox/latency", content=latency, timeout=10)
+    assert answer.status_code == 400 and "secondes" in answer.json()["error"]
+    assert sandbox.latency == 0.0
+    if seconds != "null":  # a hang without seconds is the default one (an hour)
+        hang = f'{{"fault": "hang", "seconds": {seconds}}}'.encode()
+        answer = HTTP.post(f"{sandbox.url}/sandbox/faults", content=hang, timeout=10)
+        assert answer.status_code == 400 and sandbox.faults() == []
+
+
+def test_line_latency_is_spent_per_data_line(tmp_path: Path) -> None:
+    with running_sandbox(tmp_path, line_latency=0.2) as sb:
+        assert sb.line_latency == 0.2
+        lines = ["PCF_CODE;PCF_RS", "LL1;Un", "", "LL2;Deux", "LL3;Trois"]  # 3 data lines
+        started = time.monotonic()
+        assert result(post(sb, "Prospects", body("Prospects", lines)))["resultat"] == "succès"
+        three = time.monotonic() - started
+        started = time.monotonic()
+        result(post(sb, "Prospects", body("Prospects", lines[:2])))
+        one = time.monotonic() - started
+        assert three >= 0.6 and one >= 0.2
+        assert three - one >= 0.3  # the header and the blank line cost nothing
+        started = time.monotonic()  # the test mode checks every line too
+        result(post(sb, "Clients", body("Clients", ["PCF_CODE;PCF_RS;CPT_NUMERO", "T;T;411T"],
+                                        tester="Oui")))
+        assert time.monotonic() - started >= 0.2
+        entries = [
+            "1,19/02/2019,VTE,411C25,,X,P1,EUR,10,D", "2,19/02/2019,VTE,707100,,X,P1,EUR,10,C",
+        ]
+        started = time.monotonic()  # Ecritures: positional lines, no header
+        result(post(sb, "Ecritures", body("Ecritures", entries, format="GestimumComptaVariable")))
+        assert time.monotonic() - started >= 0.4
+        with pytest.raises(RuntimeError, match="--pannes"):
+            sb.line_latency = 0
+
+
+def test_line_latency_over_http(sandbox: SandboxHandle) -> None:
+    answer = HTTP.post(f"{sandbox.url}/sandbox/latency", json={"line_seconds": 0.05}, timeout=10)
+    assert answer.json() == {"latency": 0.0, "line_latency": 0.05}
+    assert HTTP.get(f"{sandbox.url}/sandbox/faults", timeout=10).json()["line_latency"] == 0.05
+    both = {"seconds": 1, "line_seconds": 61}  # checked together: nothing changes
+    answer = HTTP.post(f"{sandbox.url}/sandbox/latency", json=both, timeout=10)
+    assert answer.status_code == 400 and "line_seconds" in answer.json()["error"]
+    assert (sandbox.latency, sandbox.line_latency) == (0.0, 0.05)
+    for wrong in ({}, {"secondes": 1}, [1]):
+        answer = HTTP.post(f"{sandbox.url}/sandbox/latency", json=wrong, timeout=10)
+        assert answer.status_code == 400
+    sandbox.line_latency = 0
+    assert sandbox.line_latency == 0.0

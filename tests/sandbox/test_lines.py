@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
 import pytest
 
 from addin.sandbox import SandboxHandle
 from addin.sandbox.spec import POINT_OR_COMMA
 
-from .helpers import body, imported, journal, post, result
-
-BOUNDARY = re.compile(r"La ligne \d+ |Tâche |La pièce \S+ a été créée$")
-ENDPOINTS_JSON = Path(__file__).resolve().parents[3] / "shared" / "gestimum" / "endpoints.json"
-
-
-def run(sb: SandboxHandle, endpoint: str, lines: list[str], **params: str) -> dict:
-    return result(post(sb, endpoint, body(endpoint, lines, **params)))
-
-
-def rejection(res: dict, number: int) -> list[str]:
-    """The reason lines that follow `La ligne N n'a pas pu être importée :`."""
-    lines = journal(res)
-    start = lines.index(f"La ligne {number} n'a pas pu être importée :") + 1
-    out = []
-    for line in lines[start:]:
-        if BOUNDARY.match(line):
-            break
-        out.append(line)
-    return out
+from .helpers import ENDPOINTS_JSON, body, imported, journal, post, rejection, result, run
 
 
 @pytest.mark.parametrize(
@@ -120,26 +99,6 @@ def test_auto_numbered_actions_create_new_records(sandbox: SandboxHandle) -> Non
         ("2", "Deux"),
         ("3", "Trois"),
     ]
-
-
-@pytest.mark.parametrize(
-    ("endpoint", "lines"),
-    [
-        ("ComposantsNomenclatures", ["ART_CODE;PRD_CODE", "N30;INCONNU"]),
-        ("TarifsArticles", ["ART_CODE;ART_P_VTE", "INCONNU;10"]),
-        ("TarifsFournisseursArticles", ["ART_CODE;PCF_CODE", "A10;INCONNU"]),
-        ("AdressesTiers", ["ADR_CODE;ADR_NUMERO", "INCONNU;1"]),
-        ("BanquesTiers", ["PCF_CODE;RIB_ORDRE", "INCONNU;1"]),
-        ("Contacts", ["CCT_CODE;CCT_NOM", "INCONNU;Dupont"]),
-        ("DocumentsVente", ["DOC_STYPE;PCF_CODE;ART_CODE;LIG_QTE", "C;INCONNU;NL;1"]),
-        ("DocumentsAchat", ["DOC_STYPE;PCF_CODE;ART_CODE;LIG_QTE", "C;HU0001;INCONNU;1"]),
-        ("DocumentsStock", ["DOC_STYPE;ART_CODE;MVT_QTE", "E;INCONNU;1"]),
-    ],
-)
-def test_documented_prerequisites(sandbox: SandboxHandle, endpoint: str, lines: list[str]) -> None:
-    res = run(sandbox, endpoint, lines)
-    assert imported(res) == (0, 1)
-    assert rejection(res, 1) == ["Code manquant"]
 
 
 def test_supplier_price_accepted_once_the_supplier_exists(sandbox: SandboxHandle) -> None:
