@@ -35,7 +35,7 @@ HEADER = ["DOC_STYPE", "DOC_DATE", "PCF_CODE", "DOC_REFPCF", "ART_CODE", "LIG_QT
 
 @pytest.fixture
 def sandbox() -> Iterator[Any]:
-    with running_sandbox() as sb:
+    with running_sandbox(faults=True) as sb:  # fault injection and latency on purpose
         yield sb
 
 
