@@ -30,18 +30,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"Erreur : {message}\n")
 
 
-def _add_target(p: argparse.ArgumentParser, *, server: bool = True) -> None:
-    p.add_argument(
-        "--delimiteur", default="", metavar="CARACTERE",
-        help="identificateur de texte (ex. '\"') : les valeurs contenant « ; » sont alors "
-             "entourées de ce caractère au lieu d'être refusées",
-    )
+def _add_target(
+    p: argparse.ArgumentParser, *, server: bool = True, delimiter: bool = True
+) -> None:
+    if delimiter:
+        _add_delimiter(p)
     if server:
         p.add_argument("--server", help=f"URL du Web Service Gestimum (défaut {DEFAULT_SERVER})")
     p.add_argument("--societe", help=f"fichier société .Gestimum (défaut {DEFAULT_FICHIER})")
     p.add_argument("--utilisateur", help=f"utilisateur Gestimum (défaut {DEFAULT_UTILISATEUR})")
     p.add_argument(
         "--batch-size", type=int, help=f"lignes par requête (défaut {DEFAULT_BATCH_SIZE})"
+    )
+
+
+def _add_delimiter(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--delimiteur", default="", metavar="CARACTERE",
+        help="identificateur de texte (ex. '\"') : les valeurs contenant « ; » sont alors "
+             "entourées de ce caractère au lieu d'être refusées",
     )
 
 
@@ -72,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="identificateur de texte qui sera utilisé à l'import")
     p.add_argument("--ignorer-masquees", action="store_true",
                    help="ne pas contrôler les lignes masquées ou filtrées")
+    _add_journal(p)
+    _add_target(p, delimiter=False)
 
     p = sub.add_parser("payload", help="affiche les requêtes JSON qui seraient envoyées")
     p.add_argument("workbook", type=Path)
@@ -185,5 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Erreur : {exc.user_message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("Interrompu.", file=sys.stderr)
+        print("Interrompu. Ce qui a déjà été envoyé est noté dans le journal des exécutions : "
+              "relancez la même commande (rien ne sera envoyé deux fois) ou écrivez les statuts "
+              "dans le classeur avec « gestimum-excel reprendre CLASSEUR ».", file=sys.stderr)
         return 130

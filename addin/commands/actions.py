@@ -26,6 +26,7 @@ from addin.commands.console import (
 from addin.commands.signals import interruptible
 from addin.core import pipeline
 from addin.core.catalog import endpoints
+from addin.core.errors import AddinError
 from addin.core.issues import Severity
 from addin.core.lines import Options
 from addin.core.target import Target, resolve_target
@@ -60,12 +61,33 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"{count} problème(s) bloquant(s)",
             markup=False,
         )
+    _print_journal_knowledge(checks, book, args)
     if blocking:
         out.print(f"{blocking} problème(s) bloquant(s), {warnings} avertissement(s) : "
                   "corrigez les cellules indiquées avant l'import.", markup=False)
         return 2
     out.print(f"Aucun problème bloquant ({warnings} avertissement(s)).", markup=False)
     return 0
+
+
+def _print_journal_knowledge(checks: list[pipeline.SheetCheck], book: object,
+                             args: argparse.Namespace) -> None:
+    """What earlier imports into the target company mean for these rows (nothing is sent)."""
+    try:
+        target = resolve_target(args, book.connexion())  # type: ignore[attr-defined]
+        with open_journal(args.journal) as journal:
+            plans = pipeline.plan_sheets(checks, journal, target.as_ledger())
+    except AddinError as exc:  # the check itself stays useful without the journal
+        err.print(f"Journal des exécutions non consulté : {exc.user_message}", markup=False)
+        return
+    for sheet, plan in plans.items():
+        if plan.held_imported or plan.held_unknown or plan.changed:
+            out.print(
+                f"{sheet} : d'après le journal ({target.fichier}, {target.server}), "
+                f"{plan.held_imported} ligne(s) déjà importée(s) ne seront pas renvoyées, "
+                f"{plan.held_unknown} à vérifier, {plan.changed} modifiée(s) après leur import "
+                "(bloquées).", markup=False,
+            )
 
 
 def _options(target: Target, *, password: str, test: bool, delimiter: str = "") -> Options:
