@@ -9,11 +9,13 @@ and per company from this machine.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
 import sqlite3
 import sys
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -28,25 +30,28 @@ __all__ = ["ENV_VAR", "RunJournal", "RunInfo", "default_path", "open_journal"]
 
 ENV_VAR = "GESTIMUM_JOURNAL"
 FILENAME = "journal.sqlite3"
-_CHUNK = 500  # fingerprints per IN (…) query: well below SQLite's variable limit
-_LIVE = ("imported", "warning", "pending", "unknown")
+# One character per row in `row_states`: a batch is one database row (fingerprints as packed
+# 128-bit blobs), so that recording 100,000 rows costs a few hundred inserts, not 100,000.
+_CODE = {"pending": "p", "imported": "i", "warning": "w", "rejected": "r", "unknown": "u",
+         "not-sent": "n", "tested": "t", "test-rejected": "x", "blocked": "n"}
+_STATE = {code: state for state, code in _CODE.items() if state != "blocked"}
+_FP = 16  # bytes kept of each fingerprint: collisions out of reach, blobs small
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs(
     run_id TEXT PRIMARY KEY, started TEXT, ended TEXT, server TEXT, fichier TEXT,
     utilisateur TEXT, workbook TEXT, os_user TEXT, host TEXT, pid INTEGER, test INTEGER,
     state TEXT, message TEXT);
+CREATE TABLE IF NOT EXISTS scopes(
+    id INTEGER PRIMARY KEY, server TEXT, fichier TEXT, endpoint TEXT,
+    UNIQUE (server, fichier, endpoint));
 CREATE TABLE IF NOT EXISTS batches(
-    run_id TEXT, sheet TEXT, endpoint TEXT, batch_index INTEGER, batch_total INTEGER,
-    digest TEXT, test INTEGER, sent_at TEXT, answered_at TEXT, state TEXT, message TEXT,
-    PRIMARY KEY (run_id, sheet, batch_index));
-CREATE TABLE IF NOT EXISTS rows(
-    run_id TEXT, sheet TEXT, batch_index INTEGER, line INTEGER, excel_row INTEGER,
-    server TEXT, fichier TEXT, endpoint TEXT, test INTEGER, fp TEXT, piece TEXT, key TEXT,
-    state TEXT, pieces TEXT, sent_at TEXT,
-    PRIMARY KEY (run_id, sheet, batch_index, line));
-CREATE INDEX IF NOT EXISTS rows_fp ON rows(fp);
-CREATE INDEX IF NOT EXISTS rows_key ON rows(key);
+    id INTEGER PRIMARY KEY, run_id TEXT, sheet TEXT, batch_index INTEGER, batch_total INTEGER,
+    scope INTEGER, test INTEGER, digest TEXT, sent_at TEXT, answered_at TEXT, state TEXT,
+    message TEXT,
+    excel_rows BLOB, fps BLOB, keys BLOB, piece_fps BLOB, row_states TEXT, row_pieces TEXT,
+    UNIQUE (run_id, sheet, batch_index));
+CREATE INDEX IF NOT EXISTS batches_scope ON batches(scope, test);
 CREATE TABLE IF NOT EXISTS locks(
     scope TEXT PRIMARY KEY, run_id TEXT, pid INTEGER, host TEXT, started TEXT, label TEXT);
 """
@@ -205,81 +210,101 @@ class RunJournal:
 
     # -- what the pipeline records -----------------------------------------------------------
 
+    def _scope_id(self, db: sqlite3.Connection, scope: Scope, *, create: bool) -> int | None:
+        if create:
+            db.execute("INSERT OR IGNORE INTO scopes(server, fichier, endpoint) VALUES (?,?,?)",
+                       (scope.server, scope.fichier, scope.endpoint))
+        row = db.execute("SELECT id FROM scopes WHERE server=? AND fichier=? AND endpoint=?",
+                         (scope.server, scope.fichier, scope.endpoint)).fetchone()
+        return row[0] if row else None
+
     def record_intent(self, intent: Intent) -> None:
-        """Before the POST: the batch and each of its rows, as "pending" (unknown if no answer)."""
-        now = _now()
-        s = intent.scope
+        """Before the POST: the batch with each row's Excel row and fingerprints, and each
+        pièce's, every row "pending" (that is, unknown until the answer is recorded)."""
+        prints = intent.prints
+        pieces, last = [], None
+        for p in prints:
+            if p.group != last:
+                pieces.append(_blob(p.piece))
+                last = p.group
         with self._write() as db:
+            scope = self._scope_id(db, intent.scope, create=True)
             db.execute(
-                "INSERT OR REPLACE INTO batches VALUES (?,?,?,?,?,?,?,?,NULL,'pending','')",
-                (intent.run_id, intent.sheet, s.endpoint, intent.batch_index, intent.batch_total,
-                 intent.digest, int(intent.test), now),
-            )
-            db.executemany(
-                "INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'pending','',?)",
-                [(intent.run_id, intent.sheet, intent.batch_index, n, p.row, s.server, s.fichier,
-                  s.endpoint, int(intent.test), p.fp, p.piece, p.key, now)
-                 for n, p in enumerate(intent.prints, start=1)],
+                "INSERT OR REPLACE INTO batches(run_id, sheet, batch_index, batch_total, scope, "
+                "test, digest, sent_at, state, message, excel_rows, fps, keys, piece_fps, "
+                "row_states, row_pieces) VALUES (?,?,?,?,?,?,?,?,'pending','',?,?,?,?,?,'')",
+                (intent.run_id, intent.sheet, intent.batch_index, intent.batch_total, scope,
+                 int(intent.test), intent.digest, _now(),
+                 array("I", (p.row for p in prints)).tobytes(),
+                 b"".join(_blob(p.fp) for p in prints),
+                 b"".join(_blob(p.key) if p.key else bytes(_FP) for p in prints),
+                 b"".join(pieces), "p" * len(prints)),
             )
 
     def record_outcome(self, intent: Intent, outcome: BatchOutcome) -> None:
         """After the answer: each row's outcome and pièce numbers."""
         by_line = {r.line: r for r in outcome.rows if r.line is not None}
         by_row = {r.row: r for r in outcome.rows}
-        values = []
+        states, pieces = [], {}
         for n, p in enumerate(intent.prints, start=1):
             r = by_line.get(n) or by_row.get(p.row)
-            state = _journal_state(r.state if r is not None else "unknown")
-            pieces = ",".join(r.pieces) if r is not None else ""
-            values.append((state, pieces, intent.run_id, intent.sheet, intent.batch_index, n))
+            states.append(_CODE.get(str(r.state) if r is not None else "unknown", "u"))
+            if r is not None and r.pieces:
+                pieces[n] = r.pieces
         with self._write() as db:
-            db.executemany(
-                "UPDATE rows SET state=?, pieces=? "
-                "WHERE run_id=? AND sheet=? AND batch_index=? AND line=?", values)
             db.execute(
-                "UPDATE batches SET answered_at=?, state=?, message=? "
-                "WHERE run_id=? AND sheet=? AND batch_index=?",
-                (_now(), outcome.state, outcome.message[:500], intent.run_id, intent.sheet,
+                "UPDATE batches SET answered_at=?, state=?, message=?, row_states=?, "
+                "row_pieces=? WHERE run_id=? AND sheet=? AND batch_index=?",
+                (_now(), outcome.state, outcome.message[:500], "".join(states),
+                 json.dumps(pieces) if pieces else "", intent.run_id, intent.sheet,
                  intent.batch_index),
             )
 
     # -- what re-runs consult ----------------------------------------------------------------
 
+    def _live_rows(self, scope: Scope, column: str) -> Iterator[tuple[bytes, str, str, str, str]]:
+        """(fingerprint or key, state code, sent_at, run id, pièces) of every real row sent
+        into `scope` whose content may be in Gestimum (imported, or outcome unknown)."""
+        scope_id = self._scope_id(self._db, scope, create=False)
+        if scope_id is None:  # nothing ever sent there: the first import pays nothing
+            return
+        for blob, states, sent_at, run_id, row_pieces in self._db.execute(
+            f"SELECT {column}, row_states, sent_at, run_id, row_pieces FROM batches "
+            "WHERE scope=? AND test=0", (scope_id,)
+        ):
+            if not any(c in states for c in "iwpu"):
+                continue
+            pieces = json.loads(row_pieces) if row_pieces else {}
+            for n, code in enumerate(states, start=1):
+                if code in "iwpu":
+                    yield (blob[(n - 1) * _FP:n * _FP], code, sent_at or "", run_id,
+                           ",".join(pieces.get(str(n), ())))
+
     def lookup(self, scope: Scope, fps: Iterable[str]) -> dict[str, Known]:
         """For each fingerprint imported or sent without a sure outcome (real runs only)."""
-        found: dict[str, tuple[int, str, Known]] = {}
-        wanted = list(dict.fromkeys(fps))
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i:i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for fp, state, sent_at, run_id, pieces in self._db.execute(
-                f"SELECT fp, state, sent_at, run_id, pieces FROM rows WHERE fp IN ({marks}) "
-                "AND test=0 AND server=? AND fichier=? AND endpoint=? "
-                f"AND state IN ({','.join('?' * len(_LIVE))})",
-                (*chunk, scope.server, scope.fichier, scope.endpoint, *_LIVE),
-            ):
-                imported = state in ("imported", "warning")
-                rank = (2 if imported else 1, sent_at or "")
-                previous = found.get(fp)
-                if previous is None or rank > (previous[0], previous[1]):
-                    known = Known("imported" if imported else "unknown", _shown(sent_at), run_id,
-                                  tuple(p for p in (pieces or "").split(",") if p))
-                    found[fp] = (rank[0], rank[1], known)
-        return {fp: known for fp, (_, _, known) in found.items()}
+        if self._scope_id(self._db, scope, create=False) is None:
+            return {}  # nothing ever sent there: the first import pays nothing
+        by_blob = {_blob(fp): fp for fp in fps}
+        found: dict[bytes, tuple[int, str, Known]] = {}
+        for fp, code, sent_at, run_id, pieces in self._live_rows(scope, "fps"):
+            if fp not in by_blob:
+                continue
+            imported = code in "iw"
+            rank = (2 if imported else 1, sent_at)
+            previous = found.get(fp)
+            if previous is None or rank > (previous[0], previous[1]):
+                known = Known("imported" if imported else "unknown", _shown(sent_at), run_id,
+                              tuple(p for p in pieces.split(",") if p))
+                found[fp] = (rank[0], rank[1], known)
+        return {by_blob[fp]: known for fp, (_, _, known) in found.items()}
 
     def imported_keys(self, scope: Scope, keys: Iterable[str]) -> set[str]:
         """The update keys (fingerprints) already imported into this scope."""
-        wanted = [k for k in dict.fromkeys(keys) if k]
-        out: set[str] = set()
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i:i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            out.update(k for (k,) in self._db.execute(
-                f"SELECT DISTINCT key FROM rows WHERE key IN ({marks}) AND test=0 AND server=? "
-                "AND fichier=? AND endpoint=? AND state IN ('imported','warning')",
-                (*chunk, scope.server, scope.fichier, scope.endpoint),
-            ))
-        return out
+        if self._scope_id(self._db, scope, create=False) is None:
+            return set()
+        by_blob = {_blob(k): k for k in keys if k}
+        return {by_blob[key] for key, code, *_ in self._live_rows(scope, "keys")
+                if code in "iw" and key in by_blob}
 
     # -- what users list ---------------------------------------------------------------------
 
@@ -293,9 +318,13 @@ class RunJournal:
         for r in runs:
             item = dict(zip(("run_id", "started", "ended", "server", "fichier", "utilisateur",
                              "workbook", "test", "state", "message"), r, strict=True))
-            item["rows"] = dict(self._db.execute(
-                "SELECT state, COUNT(*) FROM rows WHERE run_id=? GROUP BY state", (r[0],)
-            ).fetchall())
+            counts: dict[str, int] = {}
+            for (states,) in self._db.execute(
+                "SELECT row_states FROM batches WHERE run_id=?", (r[0],)
+            ):
+                for code in states:
+                    counts[_STATE[code]] = counts.get(_STATE[code], 0) + 1
+            item["rows"] = counts
             out.append(item)
         return out
 
@@ -308,25 +337,28 @@ class RunJournal:
             return None
         full = matches[0][0]
         item = next(r for r in self.runs(limit=1_000_000) if r["run_id"] == full)
-        item["batches"] = [
-            dict(zip(("sheet", "endpoint", "batch_index", "batch_total", "sent_at", "answered_at",
-                      "state", "message"), b, strict=True))
-            for b in self._db.execute(
-                "SELECT sheet, endpoint, batch_index, batch_total, sent_at, answered_at, state, "
-                "message FROM batches WHERE run_id=? ORDER BY sheet, batch_index", (full,))
-        ]
-        item["row_states"] = [
-            dict(zip(("sheet", "excel_row", "state", "pieces"), r, strict=True))
-            for r in self._db.execute(
-                "SELECT sheet, excel_row, state, pieces FROM rows WHERE run_id=? "
-                "ORDER BY sheet, batch_index, line", (full,))
-        ]
+        item["batches"], item["row_states"] = [], []
+        for sheet, index, total, sent_at, answered_at, state, message, rows, states, pieces in (
+            self._db.execute(
+                "SELECT sheet, batch_index, batch_total, sent_at, answered_at, state, message, "
+                "excel_rows, row_states, row_pieces FROM batches WHERE run_id=? "
+                "ORDER BY sheet, batch_index", (full,))
+        ):
+            item["batches"].append({
+                "sheet": sheet, "batch_index": index, "batch_total": total, "sent_at": sent_at,
+                "answered_at": answered_at, "state": state, "message": message,
+            })
+            by_line = json.loads(pieces) if pieces else {}
+            for n, (row, code) in enumerate(zip(array("I", rows), states, strict=True), 1):
+                item["row_states"].append({"sheet": sheet, "excel_row": row,
+                                           "state": _STATE[code],
+                                           "pieces": ",".join(by_line.get(str(n), ()))})
         return item
 
 
-def _journal_state(state: str) -> str:
-    """A row state as the journal keeps it: a refused or never-sent row imported nothing."""
-    return {"blocked": "not-sent"}.get(str(state), str(state))
+def _blob(fingerprint: str) -> bytes:
+    """The first 128 bits of a hex fingerprint: collisions stay out of reach, blobs small."""
+    return bytes.fromhex(fingerprint[: 2 * _FP])
 
 
 def open_journal(path: str | os.PathLike[str] | None = None) -> RunJournal:
