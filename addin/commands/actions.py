@@ -23,8 +23,8 @@ from addin.commands.console import (
     print_run,
     print_runs,
 )
-from addin.commands.signals import interruptible
 from addin.commands.server_trust import client_options, server_confirmed
+from addin.commands.signals import interruptible
 from addin.core import pipeline
 from addin.core.catalog import endpoints
 from addin.core.errors import AddinError
