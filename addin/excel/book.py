@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 # Excel constants for FormatConditions.Add (no pywin32 import: this module loads on Linux too).
 _XL_TEXT_STRING = 9
 _XL_BEGINS_WITH = 2
+_XL_FORMULAS, _XL_PART, _XL_BY_ROWS, _XL_PREVIOUS = -4123, 2, 1, 2  # Range.Find
 _TABLE_STYLE = "TableStyleLight9"  # the templates' style
 
 
@@ -64,9 +65,10 @@ class ExcelWorkbook(ExcelUI):
         return [table.name for table in self.book.sheets[sheet].tables]
 
     def grid(self, sheet: str) -> Grid:
-        """The used block of the sheet, read in one call (cached: statuses are merged into it)."""
+        """The used block of the sheet down to its last value, read in bounded chunks (cached:
+        statuses are merged into it)."""
         if sheet not in self._grids:
-            used = self.book.sheets[sheet].used_range
+            used = self._value_block(self.book.sheets[sheet])
             # err_to_str: "#N/A" and friends arrive as text the core flags, not as silent blanks;
             # chunksize: xlwings' remedy for big ranges, a bounded number of cells per COM call.
             rows = used.options(ndim=2, err_to_str=True, chunksize=chunk_rows(used.shape[1]))
@@ -279,6 +281,21 @@ class ExcelWorkbook(ExcelUI):
         except Exception:  # colours are a help, never a reason to fail an import
             log.info("status colours not installed on %s", sheet.name, exc_info=True)
 
+    def _value_block(self, sheet: Any) -> Any:
+        """UsedRange cut at the last row holding a value or formula: UsedRange also counts
+        formatted cells, and a sheet formatted down to row 1,048,576 (whole columns, or an
+        older "Nouvelle feuille") would otherwise make every read pull a million empty rows."""
+        used = sheet.used_range
+        try:  # Cells.Find("*", xlFormulas, xlPart, xlByRows, xlPrevious): hidden rows included
+            found = sheet.api.Cells.Find(What="*", LookIn=_XL_FORMULAS, LookAt=_XL_PART,
+                                         SearchOrder=_XL_BY_ROWS, SearchDirection=_XL_PREVIOUS)
+        except Exception:  # remote engines: their used range is values only
+            return used
+        bottom = used.row if found is None else int(found.Row)
+        if not used.row <= bottom < used.row + used.shape[0] - 1:
+            return used
+        return sheet.range((used.row, used.column), (bottom, used.column + used.shape[1] - 1))
+
     def _last_row(self, sheet: Any) -> int:
         """The sheet's last row (1,048,576, or 65,536 for a .xls sheet), asked once per sheet."""
         name = sheet.name
@@ -352,7 +369,7 @@ class ExcelWorkbook(ExcelUI):
         with writing(name):
             if name in self.sheet_names():
                 sheet = sheets[name]
-                last = sheet.used_range.last_cell.row
+                last = self._value_block(sheet).last_cell.row
                 if last == 1 and sheet.range((1, 1)).value is None:
                     block, start = [list(headers), *rows], 1
                 else:

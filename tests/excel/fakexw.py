@@ -287,6 +287,26 @@ class _SheetApi:
         self._sheet.book.calls.append(("Sheet.api.ProtectContents", self._sheet._name))
         return self._sheet.protected
 
+    @property
+    def Cells(self) -> _CellsApi:  # noqa: N802 - COM name
+        return _CellsApi(self._sheet)
+
+
+class _CellsApi:
+    """`Worksheet.Cells` for `Find("*", …, SearchDirection=xlPrevious)`: the last row holding
+    a value or formula (formats do not count, unlike UsedRange)."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+
+    def Find(self, What: str, LookIn: int, LookAt: int, SearchOrder: int,  # noqa: N802, N803
+             SearchDirection: int) -> Any:
+        self._sheet.book.calls.append(("Sheet.api.Cells.Find", self._sheet._name))
+        assert (What, LookIn, SearchOrder, SearchDirection) == ("*", -4123, 1, 2)
+        if not self._sheet.cells:
+            return None  # Find returns Nothing
+        return _FoundCell(max(r for r, _ in self._sheet.cells))
+
 
 class FakeSheet:
     def __init__(self, book: FakeBook, name: str) -> None:
@@ -460,6 +480,11 @@ class FakeSheets:
 
     def names(self) -> list[str]:
         return [s._name for s in self._sheets]
+
+
+class _FoundCell:
+    def __init__(self, row: int) -> None:
+        self.Row = row
 
 
 class _NamedTab:

@@ -162,3 +162,21 @@ def test_a_normal_run_leaves_no_saved_state(make_book: BookFactory) -> None:
     book = make_book(1)
     assert macros.controler(book).ok
     assert user_config.read_state() is None
+
+
+def test_a_sheet_formatted_down_to_the_last_row_is_read_down_to_its_last_value(
+        make_book: BookFactory, sandbox: Any) -> None:
+    # Whole-column formats, or a sheet made by an older "Nouvelle feuille": UsedRange is a
+    # million rows high, the data is not.
+    book = make_book(3)
+    sheet = book.sheet("Prospects")
+    sheet.range((3, 1), (sheet.max_rows, len(PROSPECT_CODES))).number_format = "@"
+    assert sheet.used_range.shape[0] == sheet.max_rows
+    book.calls.clear()
+    assert macros.importer(book).ok and len(sandbox.rows("Prospects")) == 3
+    assert book.largest_call <= 6 * len(PROSPECT_CODES)  # never the million formatted rows
+    results = book.sheet("Résultats")
+    results.range((2, 1), (results.max_rows, 3)).number_format = "0"
+    sheet.fill([prospect(3)], top=6)
+    assert macros.importer(book).ok  # appended right below the ledger's last row, not at 1M+1
+    assert max(r for r, _ in results.cells) == 3 and results.cells[(3, 1)] is not None
