@@ -7,7 +7,8 @@ before Excel is touched, so that if Python is killed mid-run the next action put
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -18,6 +19,13 @@ __all__ = ["ExcelUI", "StatusBarProgress", "restore_left_state"]
 log = logging.getLogger(__name__)
 
 _MAX_ALERT = 1_000  # a message box beyond this is unreadable; details go to the sheets
+# MessageBox flags (win32con values; no pywin32 import at module level: this loads on Linux).
+_MB_BUTTONS = {"ok": 0x0, "ok_cancel": 0x1, "yes_no_cancel": 0x3, "yes_no": 0x4}
+_MB_ICONS = {"info": 0x40, "critical": 0x30}
+# MB_SETFOREGROUND | MB_TOPMOST: Python is not the foreground process when a button runs it, so
+# without them Windows may open the box *behind* Excel, which then looks frozen.
+_MB_FRONT = 0x10000 | 0x40000
+_MB_ANSWERS = {1: "ok", 2: "cancel", 6: "yes", 7: "no"}
 _BATCH = (("screen_updating", False), ("calculation", "manual"))
 _VALID = {"screen_updating": (True, False),
           "calculation": ("automatic", "manual", "semiautomatic")}
@@ -37,6 +45,25 @@ def restore_left_state(app: Any) -> dict[str, object]:
     return restored
 
 
+def _native_box() -> Callable[[int, str, str, int], int] | None:
+    """win32api.MessageBox on Windows (what xlwings' alert calls, minus the front flags)."""
+    if sys.platform != "win32":
+        return None
+    try:
+        import win32api  # pywin32, installed with xlwings on Windows
+    except ImportError:
+        return None
+    return win32api.MessageBox
+
+
+def _hwnd(app: Any) -> int | None:
+    """Excel's main window, the box's owner; None on engines without one."""
+    try:
+        return int(app.hwnd)
+    except Exception:
+        return None
+
+
 class ExcelUI:
     """The UI half of `ExcelWorkbook` (needs `self.book`, an `xw.Book`)."""
 
@@ -49,7 +76,12 @@ class ExcelUI:
         if len(message) > _MAX_ALERT:
             message = message[: _MAX_ALERT - 1] + "…"
         mode = "critical" if critical else "info"
-        return self.book.app.alert(message, title=title, buttons=buttons, mode=mode)
+        app = self.book.app
+        box, owner = _native_box(), _hwnd(app)
+        if box is None or owner is None:  # not desktop Excel on Windows: xlwings' own alert
+            return app.alert(message, title=title, buttons=buttons, mode=mode)
+        answer = box(owner, message, title, _MB_BUTTONS[buttons] | _MB_ICONS[mode] | _MB_FRONT)
+        return _MB_ANSWERS.get(answer)
 
     def confirm(self, message: str, title: str = "Gestimum") -> bool:
         """A yes/no question; only an explicit "yes" counts (the server engine answers None)."""

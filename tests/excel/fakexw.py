@@ -525,6 +525,7 @@ class FakeApp:
     def __init__(self, calls: list[tuple[str, Any]], windows: bool = True) -> None:
         self.calls = calls
         self.windows = windows
+        self.hwnd = 0x5EED if windows else None  # Excel's main window (Windows engine only)
         self.alerts: list[dict[str, Any]] = []
         self.answers: list[str] = []
         self.inputs: list[Any] = []

@@ -196,6 +196,29 @@ def test_alerts_use_modes_xlwings_accepts_and_stay_readable() -> None:
     assert len(book.app.alerts[-1]["prompt"]) == 1000
 
 
+def test_message_boxes_come_in_front_of_excel(monkeypatch: pytest.MonkeyPatch) -> None:
+    from addin.excel import ui
+
+    shown: list[tuple[int, str, str, int]] = []
+
+    def message_box(owner: int, text: str, title: str, style: int) -> int:
+        shown.append((owner, text, title, style))
+        return 6  # IDYES
+
+    monkeypatch.setattr(ui, "_native_box", lambda: message_box)
+    book = FakeBook()
+    excel = ExcelWorkbook(book)
+    assert excel.confirm("Importer ?", "Gestimum — production") is True
+    owner, text, title, style = shown[0]
+    assert owner == book.app.hwnd and (text, title) == ("Importer ?", "Gestimum — production")
+    # MB_YESNO, MB_ICONWARNING (as xlwings' alert), MB_SETFOREGROUND and MB_TOPMOST
+    assert style == 0x4 | 0x30 | 0x10000 | 0x40000
+    assert not book.app.alerts  # not through xlwings' alert, which has no such flags
+    remote = FakeBook(windows=False)
+    ExcelWorkbook(remote).alert("Terminé")
+    assert remote.app.alerts and len(shown) == 1  # no window handle: xlwings' alert
+
+
 def test_add_sheet_names_uniquely_and_formats_columns_in_runs() -> None:
     book = FakeBook()
     book.add_sheet("Clients")
