@@ -55,6 +55,8 @@ def client_options(target: Target, args: argparse.Namespace) -> dict[str, object
         err.print("Attention : --insecure, le certificat du serveur n'est pas vérifié.",
                   markup=False, style="bold yellow")
         return {"verify": False}
-    workbook = getattr(args, "workbook", None)
+    if getattr(args, "certificat_ca", None):  # typed: relative to the current folder
+        return {"ca_bundle": target.ca_bundle}
+    workbook = getattr(args, "workbook", None)  # the Connexion sheet's: relative to the workbook
     folder = str(workbook.resolve().parent) if workbook is not None else None
     return {"ca_bundle": with_ca_folder(target, folder).ca_bundle}

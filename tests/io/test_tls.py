@@ -114,3 +114,13 @@ def test_version_accepts_a_ca_option(https_sandbox: Any, pki: dict[str, Path],
     assert main(["version", "--server", https_sandbox.url, "--certificat-ca",
                  str(pki["ca"])]) == 0
     assert "Web Service Gestimum" in capsys.readouterr().out
+
+
+def test_a_typed_ca_path_is_relative_to_the_current_folder(
+        https_sandbox: Any, pki: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GESTIMUM_MOT_PASSE", "")
+    (tmp_path / "classeurs").mkdir()
+    book = _workbook(tmp_path / "classeurs" / "b.xlsx", https_sandbox.url, None)
+    monkeypatch.chdir(pki["ca"].parent)
+    assert main(["import", str(book), "--sheet", "Prospects", "--certificat-ca", "ca.pem"]) == 0
