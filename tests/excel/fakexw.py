@@ -525,7 +525,9 @@ class FakeApp:
     def __init__(self, calls: list[tuple[str, Any]], windows: bool = True) -> None:
         self.calls = calls
         self.windows = windows
-        self.hwnd = 0x5EED if windows else None  # Excel's main window (Windows engine only)
+        # Excel's main window: None, so that tests run on Windows never open a real message
+        # box; a test of the native box sets it.
+        self.hwnd: int | None = None
         self.alerts: list[dict[str, Any]] = []
         self.answers: list[str] = []
         self.inputs: list[Any] = []

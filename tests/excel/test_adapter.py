@@ -207,6 +207,7 @@ def test_message_boxes_come_in_front_of_excel(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(ui, "_native_box", lambda: message_box)
     book = FakeBook()
+    book.app.hwnd = 0x5EED  # desktop Excel's main window
     excel = ExcelWorkbook(book)
     assert excel.confirm("Importer ?", "Gestimum — production") is True
     owner, text, title, style = shown[0]
