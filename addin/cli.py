@@ -58,6 +58,14 @@ def _add_journal(p: argparse.ArgumentParser) -> None:
                         "sinon le dossier de données de l'utilisateur)")
 
 
+def _add_tls(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--certificat-ca", metavar="FICHIER",
+                   help="autorité de certification (.pem) à reconnaître en plus de celles du "
+                        "système (remplace la ligne « Certificat CA » de la feuille Connexion)")
+    p.add_argument("--insecure", action="store_true",
+                   help="ne pas vérifier le certificat TLS (dernier recours, déconseillé)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (French help)."""
     parser = _Parser(
@@ -117,8 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "découpant le lot en mode test (requêtes supplémentaires)")
     p.add_argument("--yes", action="store_true",
                    help="ne pas demander de confirmation pour un environnement de production")
-    p.add_argument("--insecure", action="store_true",
-                   help="ne pas vérifier le certificat TLS (déconseillé)")
+    p.add_argument("--faire-confiance", action="store_true",
+                   help="confirmer le serveur désigné par le classeur la première fois qu'il "
+                        "est utilisé sur ce poste (sans terminal pour répondre à la question)")
+    _add_tls(p)
     _add_target(p)
 
     p = sub.add_parser("journal", help="liste les exécutions d'import, ou en détaille une")
@@ -153,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("version", help="versions du Web Service et de l'ERP")
     p.add_argument("--server", default=DEFAULT_SERVER)
-    p.add_argument("--insecure", action="store_true")
+    _add_tls(p)
 
     p = sub.add_parser("templates", help="(re)génère les classeurs modèles")
     p.add_argument("--out", type=Path, help="dossier de sortie (défaut workbook_templates/)")

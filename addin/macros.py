@@ -16,8 +16,10 @@ from addin.core.catalog import import_endpoints, resolve_endpoint
 from addin.core.connexion import CONNEXION_SHEET, DEFAULTS, HELP, KEYS, PASSWORD_NOTE
 from addin.core.errors import WorkbookError
 from addin.core.issues import Issue, Severity, column_letter
+from addin.core.trust import http_warning
 from addin.excel.book import ExcelWorkbook, StatusBarProgress
 from addin.excel.runner import TITLE, Cancelled, MacroResult, run_action
+from addin.excel.servers import confirm_server, remember_typed
 
 __all__ = [
     "MacroResult", "connexion", "controler", "effacer_statuts", "importer", "importer_tout",
@@ -36,9 +38,9 @@ _KEEP = {status.RowState.IMPORTED, status.RowState.WARNING, status.RowState.SKIP
 
 def _target(excel: ExcelWorkbook) -> Any:
     """Connexion sheet over the defaults, by the CLI's own rules (same batch-size checks)."""
-    from addin.core.target import resolve_target
+    from addin.core.target import resolve_target, with_ca_folder
 
-    return resolve_target(argparse.Namespace(), excel.connexion())
+    return with_ca_folder(resolve_target(argparse.Namespace(), excel.connexion()), excel.folder())
 
 
 # ── checking ─────────────────────────────────────────────────────────────────────────────
@@ -147,7 +149,9 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
             f"Rien n'a été envoyé : {len(blocking)} problème(s) bloquant(s).\n"
             f"{_issues_text(blocking)}\nCorrigez les cellules indiquées (colonne #STATUT), "
             "puis relancez.")
+    excel.ensure_writable([p.sheet for p in plans])  # what cannot be written back is not sent
     target = _target(excel)
+    warning = confirm_server(excel, target)
     if not test and target.environment == "production" and not excel.confirm(
             f"Importer dans la société de PRODUCTION {target.fichier} "
             f"({report_rows.safe_url(target.server)}) ?\nUn import est définitif.",
@@ -163,12 +167,13 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
         settings = pipeline.RunSettings()
         if not test:
             settings.resend_unknown = _resend_unknown(excel, checks, journal, target)
-        with GestimumClient(target.server) as client:
+        with GestimumClient(target.server, ca_bundle=target.ca_bundle) as client:
             report = pipeline.run_import(
                 checks, excel, client.post_import, options, target=target.as_ledger(),
                 progress=StatusBarProgress(excel, "Test" if test else "Import"),
                 journal=journal, workbook=excel.identity(), settings=settings)
-    return MacroResult(action, report.exit_code == 0, _report_text(report), report, issues)
+    text = _report_text(report) + (f"\n{warning}" if warning else "")
+    return MacroResult(action, report.exit_code == 0, text, report, issues)
 
 
 def _resend_unknown(excel: ExcelWorkbook, checks: list[pipeline.SheetCheck], journal: Any,
@@ -228,7 +233,7 @@ def connexion(book: Any | None = None) -> MacroResult:
     """Show (or create) the Connexion sheet, then keep the password in the OS credential store."""
 
     def body(excel: ExcelWorkbook) -> MacroResult:
-        from addin.io.credentials import ENV_VAR, store_password
+        from addin.io.credentials import ENV_VAR, prompt_text, store_password
 
         created = ""
         if CONNEXION_SHEET not in excel.sheet_names():
@@ -242,12 +247,23 @@ def connexion(book: Any | None = None) -> MacroResult:
         else:
             excel.activate(CONNEXION_SHEET)
         target = _target(excel)
+        # The server is typed or validated here, by the user: it is then a known server.
+        server = excel.input_box("Adresse du serveur Gestimum (Web Service 2), par exemple "
+                                 "https://serveur:8080 :", f"{TITLE} — serveur", target.server)
+        if server is None or not server.strip():
+            raise Cancelled(created + "Paramètres inchangés.")
+        if server.strip().rstrip("/") != target.server:
+            excel.set_connexion("server", server.strip())
+            target = _target(excel)
+        remember_typed(target.server)
+        warning = http_warning(target.server)
         who = f"{target.utilisateur} ({target.fichier}, {report_rows.safe_url(target.server)})"
         if ENV_VAR in os.environ:
             return MacroResult("connexion", True, created + (
                 f"La variable d'environnement {ENV_VAR} est définie : c'est elle qui donne le "
                 "mot de passe, rien n'a été enregistré."))
-        answer = excel.input_box(f"Mot de passe Gestimum de {who} :", f"{TITLE} — connexion")
+        answer = excel.input_box(prompt_text(target.server, target.fichier, target.utilisateur),
+                                 f"{TITLE} — connexion")
         if answer is None:
             raise Cancelled(created + "Mot de passe inchangé.")
         if not store_password(target.server, target.fichier, target.utilisateur, answer):
@@ -257,7 +273,7 @@ def connexion(book: Any | None = None) -> MacroResult:
                 "chaque import.")
         return MacroResult("connexion", True, created + (
             f"Mot de passe de {who} enregistré dans le gestionnaire d'identifiants de Windows "
-            "(jamais dans le classeur)."))
+            "(jamais dans le classeur).") + (f"\n{warning}" if warning else ""))
 
     return run_action(book, "connexion", body)
 
@@ -270,11 +286,13 @@ def tester_connexion(book: Any | None = None) -> MacroResult:
 
         target = _target(excel)
         excel.status(f"Gestimum — connexion à {report_rows.safe_url(target.server)}…")
-        with GestimumClient(target.server) as client:
+        with GestimumClient(target.server, ca_bundle=target.ca_bundle) as client:
             ws, erp = client.versions()
+        warning = http_warning(target.server)
         return MacroResult("tester_connexion", True, (
             f"Connexion réussie à {report_rows.safe_url(target.server)}.\nWeb Service Gestimum : "
-            f"{ws}\nERP Gestimum : {erp}\n(Le mot de passe n'est vérifié qu'à l'envoi.)"))
+            f"{ws}\nERP Gestimum : {erp}\n(Le mot de passe n'est vérifié qu'à l'envoi.)")
+            + (f"\n{warning}" if warning else ""))
 
     return run_action(book, "tester_connexion", body)
 
@@ -323,7 +341,7 @@ def nouvelle_feuille(book: Any | None = None) -> MacroResult:
         columns = column_plan(endpoint)
         rows: list[list[object]] = [[c.label for c in columns], [c.code for c in columns]]
         formats = [number_format(c.field) if c.field else "General" for c in columns]
-        name = excel.add_sheet(sheet_title(endpoint), rows, formats)
+        name = excel.add_sheet(sheet_title(endpoint), rows, formats, table=endpoint.name)
         return MacroResult("nouvelle_feuille", True, (
             f"Feuille « {name} » ajoutée pour {endpoint.name} : libellés en ligne 1 (* = "
             "obligatoire), codes des champs en ligne 2, données à partir de la ligne 3."))

@@ -1,4 +1,5 @@
-"""Every test gets a run journal of its own: none reads or writes the user's real journal."""
+"""Every test gets a run journal and user folders of its own: none reads or writes the
+user's real journal, known servers or saved Excel state. Subprocesses inherit them."""
 
 from __future__ import annotations
 
@@ -13,3 +14,13 @@ def private_run_journal(tmp_path_factory: pytest.TempPathFactory,
     path = tmp_path_factory.mktemp("journal") / "journal.sqlite3"
     monkeypatch.setenv("GESTIMUM_JOURNAL", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def user_folders(tmp_path_factory: pytest.TempPathFactory,
+                 monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("user")
+    folders = {name: base / name for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME")}
+    for name, path in folders.items():
+        monkeypatch.setenv(name, str(path))
+    return folders

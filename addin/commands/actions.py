@@ -23,6 +23,7 @@ from addin.commands.console import (
     print_run,
     print_runs,
 )
+from addin.commands.server_trust import client_options, server_confirmed
 from addin.commands.signals import interruptible
 from addin.core import pipeline
 from addin.core.catalog import endpoints
@@ -158,7 +159,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                   markup=False)
         return 2
     target = resolve_target(args, book.connexion())
-    if not _confirm_production(target, args):
+    if not server_confirmed(target, args) or not _confirm_production(target, args):
         return 2
     prompt = _prompt if sys.stdin.isatty() else None
     password = get_password(target.server, target.fichier, target.utilisateur, prompt=prompt)
@@ -171,7 +172,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     sink = book.sink(args.out)
     with open_journal(args.journal) as journal, interruptible(), GestimumClient(
-        target.server, verify=not args.insecure
+        target.server, **client_options(target, args)
     ) as client, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=err, transient=False,
@@ -243,7 +244,9 @@ def cmd_version(args: argparse.Namespace) -> int:
     """The two Outils requests."""
     from addin.io.client import GestimumClient
 
-    with GestimumClient(args.server, verify=not args.insecure) as client:
+    target = resolve_target(args, {})
+    server_confirmed(target, args)  # typed: only the http warning
+    with GestimumClient(target.server, **client_options(target, args)) as client:
         ws, erp = client.versions()
     out.print(f"Web Service Gestimum : {ws}\nERP Gestimum : {erp}", markup=False)
     return 0

@@ -16,6 +16,7 @@ __all__ = [
     "HELP",
     "KEYS",
     "PASSWORD_NOTE",
+    "connexion_row",
     "is_password_label",
     "parse_connexion",
 ]
@@ -29,6 +30,7 @@ KEYS: dict[str, str] = {
     "utilisateur": "Utilisateur",
     "batch_size": "Taille des lots",
     "environment": "Environnement",
+    "ca_bundle": "Certificat CA",
 }
 
 DEFAULTS: dict[str, str] = {
@@ -37,6 +39,7 @@ DEFAULTS: dict[str, str] = {
     "utilisateur": "DEMO",
     "batch_size": "500",
     "environment": "test",
+    "ca_bundle": "",
 }
 
 ENVIRONMENTS: tuple[str, ...] = ("test", "production")
@@ -48,6 +51,8 @@ HELP: dict[str, str] = {
     "utilisateur": "Code utilisateur Gestimum qui réalise l'import",
     "batch_size": "Nombre de lignes envoyées par requête (une pièce n'est jamais coupée)",
     "environment": "test ou production : une importation en production demande confirmation",
+    "ca_bundle": "Facultatif : fichier .pem de l'autorité de certification de votre entreprise, "
+    "si le serveur https:// utilise un certificat interne que Windows ne reconnaît pas",
 }
 
 PASSWORD_NOTE = (
@@ -62,6 +67,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "utilisateur": ("Utilisateur", "Code utilisateur", "User"),
     "batch_size": ("Taille des lots", "Taille de lot", "Lot", "Lignes par lot"),
     "environment": ("Environnement", "Environment"),
+    "ca_bundle": ("Certificat CA", "Autorité de certification", "Fichier CA"),
 }
 
 _PASSWORD_WORDS = ("motdepasse", "motpasse", "password", "passwd", "mdp", "pwd", "secret")
@@ -106,3 +112,11 @@ def parse_connexion(grid: Iterable[Sequence[object]]) -> dict[str, str]:
         if key is not None and value and key not in found:
             found[key] = value
     return found
+
+
+def connexion_row(grid: Sequence[Sequence[object]], key: str) -> int | None:
+    """Index in `grid` of the row holding `key` (by any accepted label), None if absent."""
+    for index, row in enumerate(grid):
+        if row and row[0] is not None and _BY_LABEL.get(_norm(_text(row[0]))) == key:
+            return index
+    return None

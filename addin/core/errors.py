@@ -113,7 +113,9 @@ class TLSError(ServerUnreachableError):
 
     default_message = (
         "Connexion sécurisée refusée (certificat non reconnu) : rien n'a été envoyé. "
-        "Vérifiez l'adresse https du serveur ou faites installer son certificat."
+        "Vérifiez l'adresse https du serveur. Si votre entreprise a sa propre autorité de "
+        "certification, faites-la installer dans Windows ou indiquez son fichier .pem dans la "
+        "ligne « Certificat CA » de la feuille Connexion."
     )
 
 

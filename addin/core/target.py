@@ -5,13 +5,15 @@ Shared by the CLI and the ribbon so both resolve the connection the same way (DE
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import PurePath
 from typing import Any
 
 from addin.core.connexion import DEFAULTS
 from addin.core.errors import ConfigError
+from addin.core.trust import Source
 
-__all__ = ["Target", "resolve_target"]
+__all__ = ["Target", "resolve_target", "with_ca_folder"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,8 @@ class Target:
     utilisateur: str
     batch_size: int
     environment: str
+    server_source: str = Source.DEFAULT  # who named the server: trust.Source
+    ca_bundle: str = ""  # extra certificate authority (.pem) trusted for this server
 
     def as_ledger(self) -> dict[str, str]:
         return {"server": self.server, "fichier": self.fichier, "utilisateur": self.utilisateur}
@@ -46,10 +50,22 @@ def resolve_target(args: Any, sheet_values: dict[str, str]) -> Target:
             f"Taille des lots « {raw_size} » invalide : indiquez un nombre entier positif "
             "(feuille Connexion ou option --batch-size)."
         )
+    typed = getattr(args, "server", None) not in (None, "")
+    source = (Source.TYPED if typed
+              else Source.WORKBOOK if sheet_values.get("server") else Source.DEFAULT)
     return Target(
         server=pick("server", "server").rstrip("/"),
         fichier=pick("societe", "fichier"),
         utilisateur=pick("utilisateur", "utilisateur"),
         batch_size=size,
         environment=sheet_values.get("environment", "").strip().lower(),
+        server_source=source,
+        ca_bundle=str(getattr(args, "certificat_ca", None) or sheet_values.get("ca_bundle", "")),
     )
+
+
+def with_ca_folder(target: Target, folder: str | None) -> Target:
+    """A relative `Certificat CA` path is taken from the workbook's folder (shared with it)."""
+    if not target.ca_bundle or folder is None or PurePath(target.ca_bundle).is_absolute():
+        return target
+    return replace(target, ca_bundle=str(PurePath(folder) / target.ca_bundle))

@@ -1,74 +1,53 @@
 """xlwings adapter: the pipeline's grid source and result sink over a live Excel book.
 
-The only module that touches the xlwings Book/Range API. Every sheet is read in one bulk call
-and written in one bulk call, so a macro costs the same number of Excel round trips for 10 rows
-as for 10,000 (each COM call is a round trip: per-cell loops are what makes add-ins slow).
+The only module that touches the xlwings Book/Range API for data. Every sheet is read and written
+in bulk, so a macro costs the same number of Excel round trips for 10 rows as for 10,000 (each COM
+call is a round trip: per-cell loops are what makes add-ins slow); big sheets go in chunks of a
+bounded cell count (one huge call fails on 32-bit Excel). Row limits come from each sheet (a .xls
+sheet has 65,536 rows), never from a constant.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from addin.core import cell_text, layout, status
-from addin.core.connexion import CONNEXION_SHEET, parse_connexion
-from addin.core.errors import AddinError, WorkbookError
+from addin.core import layout, status
+from addin.core.connexion import CONNEXION_SHEET, KEYS, connexion_row, parse_connexion
+from addin.core.errors import WorkbookError
 from addin.core.grid import Grid
+from addin.excel.cells import (
+    bgr,
+    cell,
+    chunk_rows,
+    protected_message,
+    rectangle,
+    runs,
+    structure_message,
+    writing,
+)
+from addin.excel.ui import ExcelUI, StatusBarProgress
 
-__all__ = ["MAX_ROWS", "ExcelWorkbook", "StatusBarProgress"]
+__all__ = ["ExcelWorkbook", "StatusBarProgress"]
 
 log = logging.getLogger(__name__)
 
-MAX_ROWS = 1_048_576  # Excel's last row: colour rules cover the whole status column once
 # Excel constants for FormatConditions.Add (no pywin32 import: this module loads on Linux too).
 _XL_TEXT_STRING = 9
 _XL_BEGINS_WITH = 2
-_MAX_ALERT = 1_000  # a message box beyond this is unreadable; details go to the sheets
+_XL_FORMULAS, _XL_PART, _XL_BY_ROWS, _XL_PREVIOUS = -4123, 2, 1, 2  # Range.Find
+_TABLE_STYLE = "TableStyleLight9"  # the templates' style
 
 
-def _bgr(rgb_hex: str) -> int:
-    # Excel's Interior.Color is a BGR integer; the ledger gives RGB hex like openpyxl.
-    red, green, blue = (int(rgb_hex[i : i + 2], 16) for i in (0, 2, 4))
-    return red + green * 256 + blue * 65_536
-
-
-def _cell(value: object) -> object:
-    """A value as written through `Range.value`, which Excel parses like typed input.
-
-    `cell_text.safe_text` puts Excel's quote prefix on formula-like texts ("=…", "+…"); here
-    Excel would also turn "1/2" into a date, "0123" into 123, "1E5" into 100000 (a batch "1/2",
-    a SHA-256) and eat a leading quote, so every text gets that prefix, which Excel consumes:
-    the cell holds the exact (cleaned) text and never a formula.
-    """
-    if not isinstance(value, str):
-        return value
-    text = cell_text.clean_text(value)
-    return "'" + text if text else None
-
-
-@contextmanager
-def _writing(sheet: str) -> Iterator[None]:
-    """Map a failed Excel write (protected sheet, cell in edit mode…) to a French error once."""
-    try:
-        yield
-    except AddinError:
-        raise
-    except Exception as exc:  # pywintypes.com_error is not importable on Linux
-        raise WorkbookError(
-            f"Excel refuse l'écriture dans la feuille « {sheet} » (feuille protégée ou cellule "
-            "en cours de modification ?). Ôtez la protection, quittez la cellule et relancez.",
-            detail=repr(exc),
-        ) from exc
-
-
-class ExcelWorkbook:
+class ExcelWorkbook(ExcelUI):
     """`GridSource` and `ResultSink` over an `xw.Book`, with the few UI calls the macros need."""
 
     def __init__(self, book: Any) -> None:
         self.book = book
         self._grids: dict[str, Grid] = {}
+        self._last_rows: dict[str, int] = {}
         self._results: list[list[object]] = []
         self._journal: list[list[object]] = []
         self._coloured: set[tuple[str, int]] = set()  # status columns whose rules are installed
@@ -79,17 +58,21 @@ class ExcelWorkbook:
         return str(getattr(self.book, "fullname", "") or self.book.name)
 
     def sheet_names(self) -> list[str]:
+        """Worksheets only: xlwings' `book.sheets` leaves chart sheets out (Windows engine)."""
         return [sheet.name for sheet in self.book.sheets]
 
     def table_names(self, sheet: str) -> list[str]:
         return [table.name for table in self.book.sheets[sheet].tables]
 
     def grid(self, sheet: str) -> Grid:
-        """The used block of the sheet, read in one call (cached: statuses are merged into it)."""
+        """The used block of the sheet down to its last value, read in bounded chunks (cached:
+        statuses are merged into it)."""
         if sheet not in self._grids:
-            used = self.book.sheets[sheet].used_range
-            # err_to_str: "#N/A" and friends arrive as text the core flags, not as silent blanks.
-            values = used.options(ndim=2, err_to_str=True).value
+            used = self._value_block(self.book.sheets[sheet])
+            # err_to_str: "#N/A" and friends arrive as text the core flags, not as silent blanks;
+            # chunksize: xlwings' remedy for big ranges, a bounded number of cells per COM call.
+            rows = used.options(ndim=2, err_to_str=True, chunksize=chunk_rows(used.shape[1]))
+            values = rows.value
             # Excel computes every formula, so live books never have formulas without a value.
             self._grids[sheet] = Grid([list(r) for r in values], used.row, used.column)
         return self._grids[sheet]
@@ -99,8 +82,52 @@ class ExcelWorkbook:
             return {}
         return parse_connexion(self.grid(CONNEXION_SHEET).values)
 
+    def set_connexion(self, key: str, value: str) -> None:
+        """Write one value of the Connexion sheet (its row found by label, else a new row)."""
+        grid = self.grid(CONNEXION_SHEET)
+        index = connexion_row(grid.values, key)
+        row = grid.first_row + (len(grid.values) if index is None else index)
+        cells = [[KEYS[key], value]] if index is None else [[value]]
+        col = grid.first_col + (0 if index is None else 1)
+        with writing(CONNEXION_SHEET):
+            self.book.sheets[CONNEXION_SHEET].range((row, col)).value = rectangle(cells)
+        if index is None:  # the cache mirrors the write (remote engines re-read stale values)
+            grid.values.append([KEYS[key], value])
+        else:
+            grid.values[index] = [grid.values[index][0], value, *grid.values[index][2:]]
+
     def active_sheet(self) -> str:
-        return str(self.book.sheets.active.name)
+        """The active worksheet's name; a chart sheet is not one (it has no cells to read)."""
+        name = str(self.book.sheets.active.name)
+        if name not in self.sheet_names():
+            raise WorkbookError(
+                f"La feuille active « {name} » est un graphique, pas une feuille de calcul : "
+                "activez la feuille de données à traiter, puis relancez.")
+        return name
+
+    def folder(self) -> str | None:
+        """The workbook's folder on disk; None when unsaved or stored online (OneDrive URL)."""
+        full = str(getattr(self.book, "fullname", "") or "")
+        if "://" in full or not any(sep in full for sep in "\\/"):
+            return None
+        kind = PureWindowsPath if "\\" in full else PurePosixPath
+        return str(kind(full).parent)
+
+    def ensure_writable(self, sheets: Sequence[str]) -> None:
+        """Refuse *before sending* what could not be written back afterwards: a protected data
+        sheet (statuses), or a protected structure when Résultats/Journal must be created."""
+        for sheet in sheets:
+            if self._protected(sheet):
+                raise WorkbookError(protected_message(sheet))
+        missing = {layout.RESULTATS_SHEET, layout.JOURNAL_SHEET} - set(self.sheet_names())
+        for name in sorted(missing & set(self._all_tab_names())):
+            raise WorkbookError(
+                f"L'onglet « {name} » n'est pas une feuille de calcul (graphique ?) : le "
+                "complément ne pourrait pas y écrire les résultats. Renommez-le, puis relancez "
+                "(rien n'a été envoyé).")
+        if missing and self._structure_protected():
+            raise WorkbookError(structure_message(
+                "créer les feuilles " + " et ".join(sorted(missing)) + " (rien n'a été envoyé)"))
 
     def find_status_column(self, sheet: str) -> tuple[int, int, list[object]] | None:
         """Header row, column and current values below it of the #STATUT column (searched in
@@ -137,8 +164,10 @@ class ExcelWorkbook:
         last = grid.first_row + len(grid.values) - 1
         if last <= header_row:
             return 0
+        if self._protected(sheet):
+            raise WorkbookError(protected_message(sheet))
         rng = self.book.sheets[sheet].range((header_row + 1, col), (last, col))
-        with _writing(sheet):
+        with writing(sheet):
             rng.clear_contents()
         self._set_cached(sheet, col, dict.fromkeys(range(header_row + 1, last + 1)))
         return last - header_row
@@ -166,74 +195,33 @@ class ExcelWorkbook:
         if journal:
             self._append(layout.JOURNAL_SHEET, layout.JOURNAL_HEADERS, journal)
 
-    # ── UI: message boxes, prompts, status bar, batch mode ─────────────────
-    def alert(
-        self, message: str, title: str = "Gestimum", *, buttons: str = "ok", critical: bool = False
-    ) -> str | None:
-        """A message box; returns the button pressed ("ok", "yes", "no"…), None on the server."""
-        if len(message) > _MAX_ALERT:
-            message = message[: _MAX_ALERT - 1] + "…"
-        mode = "critical" if critical else "info"
-        return self.book.app.alert(message, title=title, buttons=buttons, mode=mode)
-
-    def confirm(self, message: str, title: str = "Gestimum") -> bool:
-        """A yes/no question; only an explicit "yes" counts (the server engine answers None)."""
-        return self.alert(message, title, buttons="yes_no", critical=True) == "yes"
-
-    def input_box(self, prompt: str, title: str = "Gestimum", default: str = "") -> str | None:
-        """Excel's own InputBox (xlwings has none); None when cancelled or unavailable."""
-        try:
-            answer = self.book.app.api.InputBox(prompt[:255], title, default, Type=2)
-        except (NotImplementedError, AttributeError):
-            return None
-        # Cancel returns the boolean False; an empty answer is a valid (empty) text.
-        return answer if isinstance(answer, str) else None
-
-    def status(self, text: str | None) -> None:
-        """Show text in Excel's status bar; None hands the status bar back to Excel."""
-        # Remote engines have no status bar (NotImplementedError): progress is then silent.
-        with suppress(NotImplementedError):
-            self.book.app.status_bar = text if text else False
-
-    @contextmanager
-    def busy(self) -> Iterator[None]:
-        """Screen updating off and manual calculation for the run, restored even on errors."""
-        app = self.book.app
-        saved: dict[str, object] = {}
-        for attr, value in (("screen_updating", False), ("calculation", "manual")):
-            try:
-                saved[attr] = getattr(app, attr)
-                setattr(app, attr, value)
-            except NotImplementedError:  # remote engines: getters raise, nothing to restore
-                saved.pop(attr, None)
-        try:
-            yield
-        finally:
-            for attr, value in saved.items():
-                try:
-                    setattr(app, attr, value)
-                except Exception:  # restoring must never hide the run's own error
-                    log.warning("could not restore Excel %s", attr, exc_info=True)
-            self.status(None)
-
     # ── sheets for new templates ───────────────────────────────────────────
-    def add_sheet(self, name: str, rows: list[list[object]], formats: Sequence[str] = ()) -> str:
+    def add_sheet(self, name: str, rows: list[list[object]], formats: Sequence[str] = (), *,
+                  table: str | None = None) -> str:
         """A new sheet after the last one, `rows` written from A1 in one call; its final name.
 
-        `formats[i]` is the number format of column i+1 below the rows (text "@" keeps codes
-        and postcodes as typed); adjacent columns with the same format share one call.
+        With `table`, the last row of `rows` (the field codes) heads an Excel Table of one empty
+        data row: `formats[i]` (text "@" keeps codes and postcodes as typed) is set on that row
+        and Excel carries it to every row the table grows by, so no empty row is formatted
+        (formatting rows 3 to 1,048,576 would make every later read pull a million rows).
         """
-        existing = {n.casefold() for n in self.sheet_names()}
+        if self._structure_protected():
+            raise WorkbookError(structure_message("ajouter une feuille"))
+        taken = {n.casefold() for n in self._all_tab_names()}
         final, n = name[:31], 2
-        while final.casefold() in existing:
+        while final.casefold() in taken:
             final, n = f"{name[:26]} ({n})", n + 1
         sheets = self.book.sheets
-        with _writing(final):
+        block = rectangle(rows)
+        with writing(final):
             sheet = sheets.add(final, after=sheets[len(sheets) - 1])
-            for first, last, fmt in _runs(formats):
+            sheet.range((1, 1)).value = block
+            data_row = len(block) + 1
+            if table is not None and block:
+                self._add_table(sheet, table, len(block), data_row, len(block[0]))
+            for first, last, fmt in runs(formats):
                 if fmt and fmt != "General":
-                    sheet.range((len(rows) + 1, first), (MAX_ROWS, last)).number_format = fmt
-            sheet.range((1, 1)).value = [[_cell(v) for v in row] for row in rows]
+                    sheet.range((data_row, first), (data_row, last)).number_format = fmt
         return final
 
     # ── internals ──────────────────────────────────────────────────────────
@@ -256,10 +244,12 @@ class ExcelWorkbook:
         block = []
         for row in range(top, bottom + 1):
             value = header if row == top else texts.get(row, current.get(row))
-            block.append([_cell(value)])
+            block.append([cell(value)])
         target = self.book.sheets[sheet]
-        with _writing(sheet):
-            target.range((top, col)).value = block
+        if self._protected(sheet):
+            raise WorkbookError(protected_message(sheet))
+        with writing(sheet):
+            target.range((top, col)).options(chunksize=chunk_rows(1)).value = block
         if header != layout.STATUS_HEADER:
             _hide_column(target, col)
         elif (sheet, col) not in self._coloured:
@@ -274,7 +264,8 @@ class ExcelWorkbook:
         accumulated, on every run. Only desktop Excel has `.api`; elsewhere colours are skipped.
         """
         try:
-            conditions = sheet.range((first_row, col), (MAX_ROWS, col)).api.FormatConditions
+            last = self._last_row(sheet)
+            conditions = sheet.range((first_row, col), (last, col)).api.FormatConditions
             conditions.Delete()
             # Longest labels first with decreasing priority: "Importée avec avertissement" must
             # win over "Importée", which is also its prefix.
@@ -285,10 +276,64 @@ class ExcelWorkbook:
                     String=status.STATE_LABELS[state],
                     TextOperator=_XL_BEGINS_WITH,
                 )
-                rule.Interior.Color = _bgr(status.STATE_FILLS[state])
+                rule.Interior.Color = bgr(status.STATE_FILLS[state])
                 rule.SetLastPriority()
         except Exception:  # colours are a help, never a reason to fail an import
             log.info("status colours not installed on %s", sheet.name, exc_info=True)
+
+    def _value_block(self, sheet: Any) -> Any:
+        """UsedRange cut at the last row holding a value or formula: UsedRange also counts
+        formatted cells, and a sheet formatted down to row 1,048,576 (whole columns, or an
+        older "Nouvelle feuille") would otherwise make every read pull a million empty rows."""
+        used = sheet.used_range
+        try:  # Cells.Find("*", xlFormulas, xlPart, xlByRows, xlPrevious): hidden rows included
+            found = sheet.api.Cells.Find(What="*", LookIn=_XL_FORMULAS, LookAt=_XL_PART,
+                                         SearchOrder=_XL_BY_ROWS, SearchDirection=_XL_PREVIOUS)
+        except Exception:  # remote engines: their used range is values only
+            return used
+        bottom = used.row if found is None else int(found.Row)
+        if not used.row <= bottom < used.row + used.shape[0] - 1:
+            return used
+        return sheet.range((used.row, used.column), (bottom, used.column + used.shape[1] - 1))
+
+    def _last_row(self, sheet: Any) -> int:
+        """The sheet's last row (1,048,576, or 65,536 for a .xls sheet), asked once per sheet."""
+        name = sheet.name
+        if name not in self._last_rows:
+            self._last_rows[name] = int(sheet.cells.last_cell.row)
+        return self._last_rows[name]
+
+    def _protected(self, sheet: str) -> bool:
+        """Whether the sheet's cells are protected (desktop Excel only; elsewhere: try)."""
+        try:
+            return bool(self.book.sheets[sheet].api.ProtectContents)
+        except Exception:  # no COM object (remote engine) or no such sheet yet
+            return False
+
+    def _structure_protected(self) -> bool:
+        try:
+            return bool(self.book.api.ProtectStructure)
+        except Exception:
+            return False
+
+    def _all_tab_names(self) -> list[str]:
+        """Every tab, chart sheets included (a new sheet may not take a chart sheet's name)."""
+        try:
+            return [str(tab.Name) for tab in self.book.api.Sheets]
+        except Exception:  # remote engines: worksheets are all there is
+            return self.sheet_names()
+
+    def _add_table(self, sheet: Any, name: str, header_row: int, data_row: int,
+                   width: int) -> None:
+        """An Excel Table over the header row and one empty data row, named after the endpoint
+        when that name is free in the workbook (the name is how a sheet finds its endpoint)."""
+        taken = {t.casefold() for s in self.sheet_names() for t in self.table_names(s)}
+        source = sheet.range((header_row, 1), (data_row, width))
+        try:
+            sheet.tables.add(source=source, name=None if name.casefold() in taken else name,
+                             table_style_name=_TABLE_STYLE)
+        except Exception:  # a plain sheet still works (resolved by its name): never fail here
+            log.info("no table on the new sheet %s", name, exc_info=True)
 
     @staticmethod
     def _column(grid: Grid, col: int, top: int, bottom: int) -> dict[int, object]:
@@ -321,10 +366,10 @@ class ExcelWorkbook:
     def _append(self, name: str, headers: Sequence[str], rows: list[list[object]]) -> None:
         """Append rows below the last used row, creating the sheet with its headers if missing."""
         sheets = self.book.sheets
-        with _writing(name):
+        with writing(name):
             if name in self.sheet_names():
                 sheet = sheets[name]
-                last = sheet.used_range.last_cell.row
+                last = self._value_block(sheet).last_cell.row
                 if last == 1 and sheet.range((1, 1)).value is None:
                     block, start = [list(headers), *rows], 1
                 else:
@@ -334,35 +379,9 @@ class ExcelWorkbook:
                 sheet = sheets.add(name, after=sheets[len(sheets) - 1])
                 active.activate()  # adding a sheet activates it: keep the user where they were
                 block, start = [list(headers), *rows], 1
-            sheet.range((start, 1)).value = [[_cell(v) for v in row] for row in block]
-
-
-def _runs(formats: Sequence[str]) -> Iterator[tuple[int, int, str]]:
-    """Runs of adjacent columns sharing a format: ["@", "@", "0"] → (1, 2, "@"), (3, 3, "0")."""
-    start = 1
-    for index in range(1, len(formats) + 1):
-        if index == len(formats) or formats[index] != formats[start - 1]:
-            yield start, index, formats[start - 1]
-            start = index + 1
-
-
-class StatusBarProgress:
-    """The pipeline's `Progress` shown in Excel's status bar: sheet, batch n/N, rows."""
-
-    def __init__(self, workbook: ExcelWorkbook, verb: str = "Import") -> None:
-        self._workbook = workbook
-        self._verb = verb
-        self._rows: dict[str, int] = {}
-
-    def start(self, sheet: str, batches: int, rows: int) -> None:
-        self._rows[sheet] = rows
-        self._workbook.status(f"Gestimum — {self._verb} {sheet} : lot 0/{batches}, 0/{rows} lignes")
-
-    def advance(self, sheet: str, batch: int, batches: int, rows_done: int) -> None:
-        total = self._rows.get(sheet, rows_done)
-        self._workbook.status(
-            f"Gestimum — {self._verb} {sheet} : lot {batch}/{batches}, {rows_done}/{total} lignes"
-        )
+            data = rectangle(block)
+            width = len(data[0]) if data else 1
+            sheet.range((start, 1)).options(chunksize=chunk_rows(width)).value = data
 
 
 def _hide_column(sheet: Any, col: int) -> None:

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+import truststore
 
 from addin.core import catalog
 from addin.core.answers import refusal_reason
@@ -33,7 +34,7 @@ from addin.core.errors import (
 )
 from addin.core.report_rows import safe_url
 
-__all__ = ["GestimumClient", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT"]
+__all__ = ["GestimumClient", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT", "tls_context"]
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ class GestimumClient:
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         write_timeout: float = DEFAULT_WRITE_TIMEOUT,
-        verify: bool | str | ssl.SSLContext = True,
+        verify: bool | ssl.SSLContext = True,
+        ca_bundle: str = "",
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         base = (base_url or "").strip()
@@ -68,7 +70,10 @@ class GestimumClient:
         timeout = httpx.Timeout(
             connect=connect_timeout, read=read_timeout, write=write_timeout, pool=connect_timeout
         )
-        # trust_env=False: a stray HTTP(S)_PROXY must not silently reroute company data.
+        if verify is True:  # False only for --insecure, the last resort
+            verify = tls_context(ca_bundle)
+        # trust_env=False: a stray HTTP(S)_PROXY must not silently reroute company data, and
+        # SSL_CERT_FILE must not replace the operating system's trust store.
         self._http = httpx.Client(
             timeout=timeout, verify=verify, transport=transport, trust_env=False
         )
@@ -222,6 +227,23 @@ class GestimumClient:
                 detail=f"HTTP {status}",
             )
         return data
+
+
+def tls_context(ca_bundle: str = "") -> ssl.SSLContext:
+    """Certificates checked against the operating system's trust store (Windows: the one IT
+    manages, so internal certificate authorities work), plus an optional `.pem` bundle."""
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ca_bundle:
+        try:
+            context.load_verify_locations(cafile=ca_bundle)
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            raise ConfigError(
+                f"Certificat CA « {ca_bundle} » illisible ({type(exc).__name__}) : indiquez dans "
+                "la feuille Connexion le chemin d'un fichier .pem (ou .crt en base 64) de "
+                "l'autorité de certification de votre entreprise. Rien n'a été envoyé.",
+                detail=repr(exc),
+            ) from exc
+    return context
 
 
 def _endpoint(endpoint: Endpoint | str) -> Endpoint:

@@ -9,16 +9,29 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-__all__ = ["ENV_VAR", "SERVICE", "delete_password", "get_password", "store_password"]
+from addin.core import trust
+from addin.core.report_rows import safe_url
+
+__all__ = [
+    "ENV_VAR", "SERVICE", "delete_password", "get_password", "prompt_text", "store_password",
+]
 
 ENV_VAR = "GESTIMUM_MOT_PASSE"
 SERVICE = "gestimum-excel"
 
 
 def _account(server: str, fichier: str, utilisateur: str) -> str:
-    # One entry per server, company file and user: the same user may have other passwords
-    # on another company or server.
-    return f"{utilisateur}@{fichier}@{server.rstrip('/')}"
+    # One entry per server, company file and user: the same user may have other passwords on
+    # another company or server. The server by origin, so "HTTP://Srv:8080/" is "http://srv:8080"
+    # and a password kept for https is never handed to plain http on the same host.
+    return f"{utilisateur}@{fichier}@{trust.origin(server)}"
+
+
+def prompt_text(server: str, fichier: str, utilisateur: str) -> str:
+    """The password question: it names the server and the company, so the user sees where the
+    password goes before typing it."""
+    return (f"Mot de passe Gestimum de {utilisateur}, société {fichier}, sur le serveur "
+            f"{safe_url(server)} : ")
 
 
 def _keyring():  # noqa: ANN202 - keyring has no public type for its module
@@ -86,4 +99,4 @@ def get_password(
         return found
     if prompt is None:
         return ""
-    return prompt(f"Mot de passe Gestimum de {utilisateur} ({fichier}) : ")
+    return prompt(prompt_text(server, fichier, utilisateur))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import ssl
 import sys
 import tempfile
 import threading
@@ -34,7 +35,9 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 class SandboxHandle:
     """A running sandbox: its URL and data folder, fault injection and what landed."""
 
-    def __init__(self, server: SandboxServer, thread: threading.Thread) -> None:
+    def __init__(
+        self, server: SandboxServer, thread: threading.Thread, scheme: str = "http"
+    ) -> None:
         self._server = server
         self._thread = thread
         self._app = server.app
@@ -42,7 +45,7 @@ class SandboxHandle:
         self.host: str = str(host)
         self.port: int = int(port)
         shown = f"[{self.host}]" if ":" in self.host else self.host
-        self.url = f"http://{shown}:{self.port}"
+        self.url = f"{scheme}://{shown}:{self.port}"
         self.data_dir: Path = self._app.data_dir
 
     @property
@@ -138,7 +141,7 @@ def _as_python_errors() -> Iterator[None]:
 
 def _start(
     data_dir: Path, host: str, port: int, *, latency: float, faults: bool, line_latency: float,
-    erp_version: str,
+    erp_version: str, tls: ssl.SSLContext | None = None,
 ) -> SandboxHandle:
     with _as_python_errors():  # a bad option is the caller's ValueError
         app = SandboxApp(
@@ -146,18 +149,20 @@ def _start(
         )
     seed_demo(data_dir)
     server = SandboxServer((host, port), app)
+    if tls is not None:  # a refused handshake is an OSError socketserver drops: nothing served
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="gestimum-sandbox"
     )
     thread.start()
-    return SandboxHandle(server, thread)
+    return SandboxHandle(server, thread, "https" if tls is not None else "http")
 
 
 @contextmanager
 def running_sandbox(
     data_dir: Path | None = None, *, latency: float = 0.0, faults: bool = False,
     line_latency: float = 0.0, erp_version: str = ERP_VERSION, host: str = "127.0.0.1",
-    port: int = 0,
+    port: int = 0, tls: ssl.SSLContext | None = None,
 ) -> Iterator[SandboxHandle]:
     """Run a sandbox in this process (a free port when `port` is 0) and always stop it cleanly.
 
@@ -165,6 +170,7 @@ def running_sandbox(
     `faults=True` accepts fault injection and latency changes (tests of error paths);
     `line_latency` adds that many seconds per data line of every import; `erp_version` is
     what `Outils/VersionERP` answers (an older Gestimum, to test the add-in's checks).
+    `tls` (a server-side context) serves https, for the certificate tests.
     """
     owned = data_dir is None
     folder = Path(tempfile.mkdtemp(prefix="gestimum-sandbox-")) if owned else Path(data_dir)
@@ -172,7 +178,7 @@ def running_sandbox(
     try:
         handle = _start(
             folder, host, port, latency=latency, faults=faults, line_latency=line_latency,
-            erp_version=erp_version,
+            erp_version=erp_version, tls=tls,
         )
         try:
             yield handle

@@ -43,6 +43,10 @@ _FILL = [
 _SEND = [
     f"Feuille {CONNEXION_SHEET} : serveur, fichier société, utilisateur, taille des lots et "
     "environnement (test ou production) ; une importation en production demande confirmation.",
+    "La première fois qu'un classeur envoie vers un serveur jamais utilisé sur votre poste, le "
+    "complément vous demande de le confirmer avant tout envoi : ne confirmez que "
+    "l'adresse de votre serveur Gestimum. Ligne Certificat CA (facultative) : le fichier .pem "
+    "de l'autorité de certification de l'entreprise, si le serveur https:// en a une interne.",
     "Ruban Gestimum : Contrôler (vérifie la feuille sans rien envoyer), Tester (mode test de "
     "Gestimum, sans écriture, pour les feuilles qui l'acceptent), Importer (feuille active), "
     "Importer tout (toutes les feuilles, dans l'ordre ci-dessous).",

@@ -332,7 +332,8 @@ def add_connexion(wb: Workbook) -> Worksheet:
     ws.freeze_panes = None
     for row, (key, label) in enumerate(KEYS.items(), start=2):
         ws.cell(row, 1, label).font = Font(bold=True)
-        value = ws.cell(row, 2, int(DEFAULTS[key]) if key == "batch_size" else DEFAULTS[key])
+        default = int(DEFAULTS[key]) if key == "batch_size" else DEFAULTS[key] or None
+        value = ws.cell(row, 2, default)
         value.number_format = "0" if key == "batch_size" else "@"
         value.fill = PatternFill("solid", fgColor="FFFFE0")
         ws.cell(row, 3, HELP[key]).alignment = Alignment(wrap_text=True, vertical="top")

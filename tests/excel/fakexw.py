@@ -4,6 +4,13 @@ Each property read/write or method call that would be a COM round trip on Window
 to `book.calls` as `(operation, detail)`, so tests can assert that cost does not grow with rows.
 Like Excel, a text written with a leading `=` becomes a formula (kept in `sheet.formulas`) and a
 leading apostrophe is consumed and only marks the cell as text.
+
+As strict as xlwings 0.37.8 on Windows where it matters (checked against its source): jagged 2-D
+writes raise xlwings' own exception; reads and writes are chunked like `conversion/standard.py`
+(explicit `chunksize`, else 4,000,000 cells per read and 100,000 per write), one call per chunk;
+`used_range` counts formatted cells; a `.xls` book has 65,536 rows and 256 columns; `book.sheets`
+is `Workbook.Worksheets`, so chart sheets are missing from it yet may be the active sheet;
+protected sheets (and a workbook whose structure is protected) refuse writes like COM does.
 """
 
 from __future__ import annotations
@@ -13,6 +20,31 @@ from collections.abc import Iterator
 from typing import Any
 
 MAX_ROWS = 1_048_576
+MAX_COLS = 16_384
+XLS_ROWS, XLS_COLS = 65_536, 256
+READ_BUDGET, WRITE_BUDGET = 4_000_000, 100_000  # xlwings' implicit chunking thresholds
+JAGGED = "All elements of a 2d list or tuple must be of the same length"  # xlwings' message
+
+
+class FakeComError(Exception):
+    """What pywintypes.com_error looks like to code that cannot import it (Linux)."""
+
+
+_MISSING = object()
+
+
+def _chunks(first: int, last: int, ncols: int, chunksize: Any,
+            budget: int) -> list[tuple[int, int]]:
+    """Row spans xlwings reads or writes in one call each (conversion/standard.py's rule)."""
+    rows = last - first + 1
+    if chunksize is _MISSING:
+        chunksize = None if rows * ncols <= budget else max(1, budget // ncols)
+    if not chunksize:
+        return [(first, last)]
+    return [(r, min(r + chunksize - 1, last)) for r in range(first, last + 1, chunksize)]
+
+
+
 
 
 def _col_number(letters: str) -> int:
@@ -58,10 +90,12 @@ class FakeFormatConditions:
 
     def Delete(self) -> None:  # noqa: N802 - COM name
         self._log.append(("FormatConditions.Delete", self._rng.address))
+        self._rng.sheet.check_writable()
         self._rng.sheet.format_conditions.pop(self._rng.address, None)
 
     def Add(self, Type: int, String: str = "", TextOperator: int = 0) -> FakeFormatCondition:  # noqa: N802, N803
         self._log.append(("FormatConditions.Add", String))
+        self._rng.sheet.check_writable()
         spec = {"Type": Type, "String": String, "TextOperator": TextOperator}
         self._rng.sheet.format_conditions.setdefault(self._rng.address, []).append(spec)
         return FakeFormatCondition(self._log, spec)
@@ -88,10 +122,13 @@ class FakeRange:
     """A rectangular block of a sheet; `ndim=2` returns a list of rows like xlwings."""
 
     def __init__(self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int, ndim: int = 0,
-                 err_to_str: bool = False):
-        self.sheet, self.ndim, self.err_to_str = sheet, ndim, err_to_str
+                 err_to_str: bool = False, chunksize: Any = _MISSING):
+        self.sheet, self.ndim, self.err_to_str, self.chunksize = sheet, ndim, err_to_str, chunksize
         self.r1, self.c1 = min(r1, r2), min(c1, c2)
         self.r2, self.c2 = max(r1, r2), max(c1, c2)
+        if self.r1 < 1 or self.c1 < 1 or self.r2 > sheet.max_rows or self.c2 > sheet.max_cols:
+            # Cells(65537, 1) on a .xls sheet: COM raises, nothing is addressed.
+            raise FakeComError(f"range {self.address} outside the sheet")
 
     @property
     def address(self) -> str:
@@ -116,16 +153,22 @@ class FakeRange:
 
     def options(self, convert: Any = None, **options: Any) -> FakeRange:
         return FakeRange(self.sheet, self.r1, self.c1, self.r2, self.c2, options.get("ndim", 0),
-                         options.get("err_to_str", False))
+                         options.get("err_to_str", False), options.get("chunksize", _MISSING))
+
+    def _log_call(self, operation: str, r1: int, r2: int) -> None:
+        book = self.sheet.book
+        book.calls.append((operation, f"{r1},{self.c1}:{r2},{self.c2}"))
+        book.largest_call = max(book.largest_call, (r2 - r1 + 1) * (self.c2 - self.c1 + 1))
 
     @property
     def value(self) -> Any:
-        self.sheet.book.calls.append(("Range.value.get", self.address))
         cells = self.sheet.cells
-        block = [
-            [self._read(cells.get((r, c))) for c in range(self.c1, self.c2 + 1)]
-            for r in range(self.r1, self.r2 + 1)
-        ]
+        block = []
+        ncols = self.c2 - self.c1 + 1
+        for first, last in _chunks(self.r1, self.r2, ncols, self.chunksize, READ_BUDGET):
+            self._log_call("Range.value.get", first, last)
+            block += [[self._read(cells.get((r, c))) for c in range(self.c1, self.c2 + 1)]
+                      for r in range(first, last + 1)]
         if self.ndim == 2:
             return block
         if len(block) == 1 and len(block[0]) == 1:
@@ -138,14 +181,24 @@ class FakeRange:
 
     @value.setter
     def value(self, data: Any) -> None:
-        self.sheet.book.calls.append(("Range.value.set", self.address))
+        rows_2d = isinstance(data, list | tuple) and data and isinstance(data[0], list | tuple)
+        if rows_2d and any(len(row) != len(data[0]) for row in data):
+            raise Exception(JAGGED)  # xlwings.conversion._check_not_jagged, before any call
         if not isinstance(data, list):
             data = [[data]]
         elif data and not isinstance(data[0], list):
             data = [data]
-        for i, row in enumerate(data):
-            for j, value in enumerate(row):
-                self.sheet.set_cell(self.r1 + i, self.c1 + j, value)
+        width = len(data[0]) if data else 1
+        last_row, last_col = self.r1 + len(data) - 1, self.c1 + width - 1
+        if last_row > self.sheet.max_rows or last_col > self.sheet.max_cols:
+            raise FakeComError("write beyond the last row or column of the sheet")
+        target = FakeRange(self.sheet, self.r1, self.c1, last_row, last_col)
+        for first, last in _chunks(self.r1, last_row, width, self.chunksize, WRITE_BUDGET):
+            target._log_call("Range.value.set", first, last)
+            self.sheet.check_writable()
+            for i in range(first - self.r1, last - self.r1 + 1):
+                for j, value in enumerate(data[i]):
+                    self.sheet.set_cell(self.r1 + i, self.c1 + j, value)
 
     def _read(self, value: Any) -> Any:
         if isinstance(value, CellError):
@@ -154,6 +207,7 @@ class FakeRange:
 
     def clear_contents(self) -> None:
         self.sheet.book.calls.append(("Range.clear_contents", self.address))
+        self.sheet.check_writable()
         for key in [k for k in self.sheet.cells if self._contains(*k)]:
             del self.sheet.cells[key]
         self.sheet.formulas = {k for k in self.sheet.formulas if not self._contains(*k)}
@@ -165,6 +219,7 @@ class FakeRange:
     @number_format.setter
     def number_format(self, fmt: str) -> None:
         self.sheet.book.calls.append(("Range.number_format.set", self.address))
+        self.sheet.check_writable()
         self.sheet.number_formats[self.address] = fmt
 
     @property
@@ -178,23 +233,101 @@ class FakeRange:
 
 
 class FakeTable:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, rng: FakeRange | None = None, style: str | None = None) -> None:
         self.name = name
+        self.address = rng.address if rng is not None else ""
+        self.style = style
 
 
 class FakeTables(list):
-    pass
+    """`sheet.tables`; `add` like xlwings' (keyword `source` must be a Range)."""
+
+    sheet: FakeSheet
+
+    def add(self, source: Any = None, name: str | None = None, source_type: Any = None,
+            link_source: Any = None, has_headers: bool = True, destination: Any = None,
+            table_style_name: str = "TableStyleMedium2") -> FakeTable:
+        book = self.sheet.book
+        book.calls.append(("Tables.add", name))
+        if not isinstance(source, FakeRange):
+            raise TypeError("'source' must be a Range")
+        self.sheet.check_writable()
+        taken = {t.name.casefold() for s in book.sheets._sheets for t in s._tables}
+        if name is None:
+            name = f"Tableau{len(taken) + 1}"
+        elif name.casefold() in taken:  # table names are unique in a workbook
+            raise FakeComError(f"table name {name!r} already used")
+        table = FakeTable(name, source, table_style_name)
+        self.append(table)
+        self.sheet.table_ranges[name] = source
+        return table
+
+
+class _Cells(dict):
+    """Cell values by (row, col) for the tests, and xlwings' `sheet.cells` for the add-in:
+    `sheet.cells.last_cell.row` is the sheet's last row (65,536 on a .xls sheet)."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        super().__init__()
+        self._sheet = sheet
+
+    @property
+    def last_cell(self) -> FakeRange:
+        sheet = self._sheet
+        sheet.book.calls.append(("Sheet.cells.last_cell", sheet._name))
+        return FakeRange(sheet, sheet.max_rows, sheet.max_cols, sheet.max_rows, sheet.max_cols)
+
+
+class _SheetApi:
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+
+    @property
+    def ProtectContents(self) -> bool:  # noqa: N802 - COM name
+        self._sheet.book.calls.append(("Sheet.api.ProtectContents", self._sheet._name))
+        return self._sheet.protected
+
+    @property
+    def Cells(self) -> _CellsApi:  # noqa: N802 - COM name
+        return _CellsApi(self._sheet)
+
+
+class _CellsApi:
+    """`Worksheet.Cells` for `Find("*", …, SearchDirection=xlPrevious)`: the last row holding
+    a value or formula (formats do not count, unlike UsedRange)."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+
+    def Find(self, What: str, LookIn: int, LookAt: int, SearchOrder: int,  # noqa: N802, N803
+             SearchDirection: int) -> Any:
+        self._sheet.book.calls.append(("Sheet.api.Cells.Find", self._sheet._name))
+        assert (What, LookIn, SearchOrder, SearchDirection) == ("*", -4123, 1, 2)
+        if not self._sheet.cells:
+            return None  # Find returns Nothing
+        return _FoundCell(max(r for r, _ in self._sheet.cells))
 
 
 class FakeSheet:
     def __init__(self, book: FakeBook, name: str) -> None:
         self.book = book
         self._name = name
-        self.cells: dict[tuple[int, int], Any] = {}
+        self.cells = _Cells(self)  # the values; also xlwings' `sheet.cells` (`.last_cell`)
         self.formulas: set[tuple[int, int]] = set()
         self.number_formats: dict[str, str] = {}
         self.format_conditions: dict[str, list[dict[str, Any]]] = {}
+        self.table_ranges: dict[str, FakeRange] = {}
+        self.protected = False
         self._tables = FakeTables()
+        self._tables.sheet = self
+
+    @property
+    def max_rows(self) -> int:
+        return self.book.max_rows
+
+    @property
+    def max_cols(self) -> int:
+        return self.book.max_cols
 
     @property
     def name(self) -> str:
@@ -206,8 +339,18 @@ class FakeSheet:
         self.book.calls.append(("Sheet.tables", self._name))
         return self._tables
 
+    @property
+    def api(self) -> _SheetApi:
+        if not self.book.app.windows:
+            raise NotImplementedError("no COM object on this engine")
+        return _SheetApi(self)
+
     def add_table(self, name: str) -> None:
         self._tables.append(FakeTable(name))
+
+    def check_writable(self) -> None:
+        if self.protected:  # Excel: "La cellule ou le graphique est protégé…"
+            raise FakeComError(f"sheet {self._name!r} is protected")
 
     def set_cell(self, row: int, col: int, value: Any) -> None:
         """What typing into a cell does: '=…' becomes a formula, a leading ' is consumed."""
@@ -235,14 +378,23 @@ class FakeSheet:
     def column_values(self, col: int) -> dict[int, Any]:
         return {r: v for (r, c), v in self.cells.items() if c == col}
 
+    def used_bounds(self) -> tuple[int, int, int, int] | None:
+        """Like Excel's UsedRange: cells with a value *or a format* (test access, not counted)."""
+        rows = [r for r, _ in self.cells]
+        cols = [c for _, c in self.cells]
+        for address in self.number_formats:
+            (r1, c1), (r2, c2) = (map(int, p.split(",")) for p in address.split(":"))
+            rows += [r1, r2]
+            cols += [c1, c2]
+        if not rows:
+            return None
+        return min(rows), min(cols), max(rows), max(cols)
+
     @property
     def used_range(self) -> FakeRange:
         self.book.calls.append(("Sheet.used_range", self._name))
-        if not self.cells:
-            return FakeRange(self, 1, 1, 1, 1)
-        rows = [r for r, _ in self.cells]
-        cols = [c for _, c in self.cells]
-        return FakeRange(self, min(rows), min(cols), max(rows), max(cols))
+        bounds = self.used_bounds()
+        return FakeRange(self, *(bounds or (1, 1, 1, 1)))
 
     def range(self, cell1: Any, cell2: Any = None) -> FakeRange:
         r1, c1 = _parse_a1(cell1) if isinstance(cell1, str) else cell1
@@ -256,10 +408,33 @@ class FakeSheet:
         self.book.sheets.active_name = self._name
 
 
+class FakeChartSheet:
+    """A chart sheet: in the workbook's tabs (and `book.api.Sheets`), never in `book.sheets`
+    (xlwings' Windows engine lists `Workbook.Worksheets`), but it can be the active sheet."""
+
+    def __init__(self, book: FakeBook, name: str) -> None:
+        self.book = book
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        self.book.calls.append(("Sheet.name", self._name))
+        return self._name
+
+    def activate(self) -> None:
+        self.book.calls.append(("Sheet.activate", self._name))
+        self.book.sheets.active_name = self._name
+
+    def __getattr__(self, attr: str) -> Any:
+        # Chart has no UsedRange, Range, ListObjects…: pywin32 raises AttributeError.
+        raise AttributeError(f"<COMObject Chart>.{attr}")
+
+
 class FakeSheets:
     def __init__(self, book: FakeBook) -> None:
         self.book = book
         self._sheets: list[FakeSheet] = []
+        self.charts: list[FakeChartSheet] = []
         self.active_name = ""
 
     def __iter__(self) -> Iterator[FakeSheet]:
@@ -277,20 +452,27 @@ class FakeSheets:
         for sheet in self._sheets:
             if sheet._name.casefold() == key.casefold():
                 return sheet
-        raise KeyError(key)
+        raise FakeComError(f"no worksheet {key!r}")  # Worksheets(name) on a chart sheet too
 
     @property
-    def active(self) -> FakeSheet:
+    def active(self) -> FakeSheet | FakeChartSheet:
         self.book.calls.append(("Sheets.active", None))
-        return self.sheet(self.active_name)
+        return self._any(self.active_name)
 
     def add(self, name: str | None = None, before: Any = None, after: Any = None) -> FakeSheet:
         self.book.calls.append(("Sheets.add", name))
+        if self.book.protect_structure:
+            raise FakeComError("workbook structure is protected")
         sheet = FakeSheet(self.book, name or f"Feuil{len(self._sheets) + 1}")
+        if sheet._name.casefold() in {n.casefold() for n in self.book.all_names()}:
+            raise FakeComError(f"name {sheet._name!r} is already taken")
         index = len(self._sheets) if after is None else self._sheets.index(after) + 1
         self._sheets.insert(index, sheet)
         self.active_name = sheet._name  # like Excel: the new sheet becomes active
         return sheet
+
+    def _any(self, name: str) -> FakeSheet | FakeChartSheet:
+        return next(s for s in [*self._sheets, *self.charts] if s._name == name)
 
     def sheet(self, name: str) -> FakeSheet:
         """Test access without counting."""
@@ -298,6 +480,33 @@ class FakeSheets:
 
     def names(self) -> list[str]:
         return [s._name for s in self._sheets]
+
+
+class _FoundCell:
+    def __init__(self, row: int) -> None:
+        self.Row = row
+
+
+class _NamedTab:
+    def __init__(self, name: str) -> None:
+        self.Name = name
+
+
+class FakeBookApi:
+    """`book.api` (the COM Workbook): every tab, charts included, and structure protection."""
+
+    def __init__(self, book: FakeBook) -> None:
+        self._book = book
+
+    @property
+    def Sheets(self) -> list[_NamedTab]:  # noqa: N802 - COM name
+        self._book.calls.append(("Book.api.Sheets", None))
+        return [_NamedTab(n) for n in self._book.all_names()]
+
+    @property
+    def ProtectStructure(self) -> bool:  # noqa: N802 - COM name
+        self._book.calls.append(("Book.api.ProtectStructure", None))
+        return self._book.protect_structure
 
 
 class FakeAppApi:
@@ -316,6 +525,9 @@ class FakeApp:
     def __init__(self, calls: list[tuple[str, Any]], windows: bool = True) -> None:
         self.calls = calls
         self.windows = windows
+        # Excel's main window: None, so that tests run on Windows never open a real message
+        # box; a test of the native box sets it.
+        self.hwnd: int | None = None
         self.alerts: list[dict[str, Any]] = []
         self.answers: list[str] = []
         self.inputs: list[Any] = []
@@ -382,12 +594,32 @@ class FakeApp:
         self._calculation = value
 
 
+
+
 class FakeBook:
-    def __init__(self, name: str = "Classeur1.xlsx", *, windows: bool = True) -> None:
+    """`FakeBook("x.xls")` has .xls limits; `protect_structure` refuses new sheets."""
+
+    def __init__(self, name: str = "Classeur1.xlsx", *, windows: bool = True,
+                 fullname: str | None = None) -> None:
         self.name = name
+        self.fullname = fullname or name  # xlwings: the full path (just the name if unsaved)
         self.calls: list[tuple[str, Any]] = []
+        self.largest_call = 0  # cells moved by the biggest single read or write
         self.app = FakeApp(self.calls, windows=windows)
         self.sheets = FakeSheets(self)
+        self.protect_structure = False
+        xls = name.lower().endswith(".xls")
+        self.max_rows, self.max_cols = (XLS_ROWS, XLS_COLS) if xls else (MAX_ROWS, MAX_COLS)
+
+    @property
+    def api(self) -> FakeBookApi:
+        if not self.app.windows:
+            raise NotImplementedError("no COM object on this engine")
+        return FakeBookApi(self)
+
+    def all_names(self) -> list[str]:
+        """Every tab, worksheets then chart sheets (test access, not counted)."""
+        return [*self.sheets.names(), *(c._name for c in self.sheets.charts)]
 
     def add_sheet(
         self, name: str, rows: list[list[Any]] | None = None, *, table: str | None = None
@@ -402,6 +634,12 @@ class FakeBook:
         if not self.sheets.active_name:
             self.sheets.active_name = name
         return sheet
+
+    def add_chart_sheet(self, name: str) -> FakeChartSheet:
+        """Test set-up: a chart sheet (a tab that is not a worksheet)."""
+        chart = FakeChartSheet(self, name)
+        self.sheets.charts.append(chart)
+        return chart
 
     def activate(self, name: str) -> None:
         self.sheets.active_name = name

@@ -10,9 +10,9 @@ from addin.core import layout, status
 from addin.core.answers import RowOutcome
 from addin.core.errors import WorkbookError
 from addin.core.issues import column_letter
-from addin.excel.book import MAX_ROWS, ExcelWorkbook, StatusBarProgress
+from addin.excel.book import ExcelWorkbook, StatusBarProgress
 
-from .fakexw import FakeBook
+from .fakexw import MAX_ROWS, FakeBook
 
 
 def _data(header_row: int, status_index: int | None) -> SimpleNamespace:
@@ -97,7 +97,7 @@ def test_colour_rules_are_installed_once_keyed_on_status_prefixes() -> None:
     excel = ExcelWorkbook(book)
     for _ in range(3):
         excel.write_statuses("Prospects", _data(1, 1), [RowOutcome(2, "imported")])
-    rules = sheet.format_conditions[f"2,2:{MAX_ROWS},2"]
+    rules = sheet.format_conditions[f"2,2:{MAX_ROWS},2"]  # the sheet's own last row
     assert book.count("FormatConditions.Delete") == 1
     assert [r["String"] for r in rules] == sorted(status.STATE_LABELS.values(), key=len,
                                                   reverse=True)
@@ -196,16 +196,54 @@ def test_alerts_use_modes_xlwings_accepts_and_stay_readable() -> None:
     assert len(book.app.alerts[-1]["prompt"]) == 1000
 
 
+def test_message_boxes_come_in_front_of_excel(monkeypatch: pytest.MonkeyPatch) -> None:
+    from addin.excel import ui
+
+    shown: list[tuple[int, str, str, int]] = []
+
+    def message_box(owner: int, text: str, title: str, style: int) -> int:
+        shown.append((owner, text, title, style))
+        return 6  # IDYES
+
+    monkeypatch.setattr(ui, "_native_box", lambda: message_box)
+    book = FakeBook()
+    book.app.hwnd = 0x5EED  # desktop Excel's main window
+    excel = ExcelWorkbook(book)
+    assert excel.confirm("Importer ?", "Gestimum — production") is True
+    owner, text, title, style = shown[0]
+    assert owner == book.app.hwnd and (text, title) == ("Importer ?", "Gestimum — production")
+    # MB_YESNO, MB_ICONWARNING (as xlwings' alert), MB_SETFOREGROUND and MB_TOPMOST
+    assert style == 0x4 | 0x30 | 0x10000 | 0x40000
+    assert not book.app.alerts  # not through xlwings' alert, which has no such flags
+    remote = FakeBook(windows=False)
+    ExcelWorkbook(remote).alert("Terminé")
+    assert remote.app.alerts and len(shown) == 1  # no window handle: xlwings' alert
+
+
 def test_add_sheet_names_uniquely_and_formats_columns_in_runs() -> None:
     book = FakeBook()
     book.add_sheet("Clients")
     excel = ExcelWorkbook(book)
     name = excel.add_sheet("Clients", [["a", "b", "c", "d"], ["A", "B", "C", "D"]],
-                           ["@", "@", "General", "dd/mm/yyyy"])
+                           ["@", "@", "General", "dd/mm/yyyy"], table="Clients")
     assert name == "Clients (2)"
     sheet = book.sheet(name)
-    assert sheet.number_formats == {f"3,1:{MAX_ROWS},2": "@", f"3,4:{MAX_ROWS},4": "dd/mm/yyyy"}
+    # Formats on the table's one data row only: Excel carries them to rows the table grows by.
+    assert sheet.number_formats == {"3,1:3,2": "@", "3,4:3,4": "dd/mm/yyyy"}
+    assert [(t.name, t.address) for t in sheet._tables] == [("Clients", "2,1:3,4")]
     assert sheet.cells[(2, 4)] == "D" and book.count("Range.value.set") == 1
+    assert sheet.used_bounds() == (1, 1, 3, 4)  # no inflated UsedRange
+
+
+def test_add_sheet_never_takes_a_chart_sheet_name_nor_a_used_table_name() -> None:
+    book = FakeBook()
+    book.add_sheet("Data", table="Clients")
+    book.add_chart_sheet("Clients")
+    excel = ExcelWorkbook(book)
+    name = excel.add_sheet("Clients", [["A", "B"]], ["@", "@"], table="Clients")
+    assert name == "Clients (2)"
+    [table] = book.sheet(name)._tables
+    assert table.name != "Clients"  # Excel names it: the sheet name still finds the endpoint
 
 
 def test_status_bar_progress_says_sheet_batch_and_rows() -> None:

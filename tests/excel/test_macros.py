@@ -233,9 +233,13 @@ def test_connexion_stores_the_password_in_the_credential_store(
         memory_keyring: MemoryKeyring) -> None:
     monkeypatch.delenv("GESTIMUM_MOT_PASSE")
     book = make_book(1)
-    book.app.inputs = ["s3cret"]
+    server = parse_connexion([[book.sheet("Connexion").cells.get((r, c)) for c in (1, 2)]
+                              for r in range(1, 7)])["server"]
+    book.app.inputs = [server, "s3cret"]  # the Paramètres dialog: server (kept), then password
     assert macros.connexion(book).ok
     assert list(memory_keyring.store.values()) == ["s3cret"]
+    password_prompt = book.app.prompts[1]
+    assert server in password_prompt and "DEMO.Gestimum" in password_prompt  # where it goes
     assert book.sheets.active_name == "Connexion"
     for sheet in book.sheets.names():  # never in the workbook
         assert "s3cret" not in book.sheet(sheet).cells.values()
@@ -251,7 +255,7 @@ def test_connexion_without_a_credential_store_says_what_to_do(
     keyring.set_keyring(fail.Keyring())
     try:
         book = make_book(1)
-        book.app.inputs = ["s3cret"]
+        book.app.inputs = ["http://localhost:8080", "s3cret"]
         result = macros.connexion(book)
     finally:
         keyring.set_keyring(previous)
@@ -265,12 +269,13 @@ def test_connexion_creates_the_sheet_and_defers_to_the_environment(
         memory_keyring: MemoryKeyring) -> None:
     book = FakeBook()
     book.add_sheet("Prospects", [PROSPECT_CODES])
+    book.app.inputs = ["http://localhost:8080"]  # the server, shown with the default
     result = macros.connexion(book)
     assert result.ok and "GESTIMUM_MOT_PASSE" in result.message and not memory_keyring.store
     sheet = book.sheet("Connexion")
     grid = [[sheet.cells.get((r, c)) for c in (1, 2)] for r in range(1, 10)]
     assert parse_connexion(grid)["server"] == "http://localhost:8080"
-    assert not book.app.prompts
+    assert len(book.app.prompts) == 1  # no password asked: the environment gives it
 
 
 def test_tester_connexion_shows_both_versions(make_book: BookFactory) -> None:

@@ -11,6 +11,7 @@ import threading
 
 import httpx
 import pytest
+import truststore
 
 from addin.core import catalog, errors
 from addin.io.client import GestimumClient
@@ -213,7 +214,9 @@ def test_tls_verified_by_default(monkeypatch):
 
     monkeypatch.setattr(httpx.Client, "__init__", spy)
     GestimumClient("https://gestimum.example").close()
-    assert captured["verify"] is True
+    # The operating system's trust store (truststore), not certifi's bundle.
+    assert isinstance(captured["verify"], truststore.SSLContext)
+    assert captured["verify"].verify_mode == ssl.CERT_REQUIRED
     assert captured["timeout"].connect == 10.0 and captured["timeout"].read == 900.0
 
 
