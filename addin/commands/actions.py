@@ -22,6 +22,7 @@ from addin.commands.console import (
     print_report,
     print_run,
     print_runs,
+    terminal_safe,
 )
 from addin.commands.signals import interruptible
 from addin.core import pipeline
@@ -48,17 +49,20 @@ def _summary(checks: list[pipeline.SheetCheck]) -> tuple[int, int]:
 def cmd_check(args: argparse.Namespace) -> int:
     """Offline validation: prints every issue; 2 when something blocks."""
     book = _open(args.workbook)
-    plans = pipeline.select_sheets(book, args.sheet, args.endpoint)
+    notes: list[str] = []
+    plans = pipeline.select_sheets(book, args.sheet, args.endpoint, notes=notes)
     checks = pipeline.check(book, plans, delimiter=args.delimiteur,
                             skip_hidden=args.ignorer_masquees)
     for c in checks:
         print_issues(c.issues)
+    for note in notes:
+        out.print(terminal_safe(note), markup=False)
     blocking, warnings = _summary(checks)
     for c in checks:
         count = sum(1 for i in c.issues if i.severity is Severity.BLOCKING)
         out.print(
-            f"{c.plan.sheet} → {c.plan.endpoint.name} : {len(c.data.rows)} ligne(s), "
-            f"{count} problème(s) bloquant(s)",
+            terminal_safe(f"{c.plan.sheet} → {c.plan.endpoint.name} : {len(c.data.rows)} "
+                          f"ligne(s), {count} problème(s) bloquant(s)"),
             markup=False,
         )
     _print_journal_knowledge(checks, book, args)
@@ -127,8 +131,9 @@ def _confirm_production(target: Target, args: argparse.Namespace) -> bool:
         err.print("Environnement « production » : relancez avec --yes pour confirmer l'import.",
                   markup=False)
         return False
-    answer = input(f"Importer dans la société de PRODUCTION {target.fichier} "
-                   f"({target.server}) ? Tapez « oui » pour confirmer : ")
+    answer = input(terminal_safe(f"Importer dans la société de PRODUCTION {target.fichier} "
+                                 f"({target.server}) ? Tapez « oui » pour confirmer : ",
+                                 one_line=True))
     return answer.strip().lower() in ("oui", "o", "yes", "y")
 
 
@@ -138,11 +143,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from addin.io.credentials import get_password
 
     book = _open(args.workbook)
-    plans = pipeline.select_sheets(book, args.sheet, args.endpoint, all_sheets=args.all)
+    notes: list[str] = []
+    plans = pipeline.select_sheets(book, args.sheet, args.endpoint, all_sheets=args.all,
+                                   notes=notes)
+    for note in notes:
+        err.print(terminal_safe(note), markup=False)
     if not args.sheet and not args.all and len(plans) > 1:
         names = ", ".join(p.sheet for p in plans)
-        err.print(f"Plusieurs feuilles de données ({names}) : précisez --sheet ou --all.",
-                  markup=False)
+        err.print(terminal_safe(f"Plusieurs feuilles de données ({names}) : précisez --sheet "
+                                "ou --all."), markup=False)
         return 2
     if args.test and not any(p.endpoint.test_mode for p in plans):
         err.print("Aucune des feuilles choisies n'a de mode test dans Gestimum (le mode test "
@@ -245,7 +254,7 @@ def cmd_version(args: argparse.Namespace) -> int:
 
     with GestimumClient(args.server, verify=not args.insecure) as client:
         ws, erp = client.versions()
-    out.print(f"Web Service Gestimum : {ws}\nERP Gestimum : {erp}", markup=False)
+    out.print(terminal_safe(f"Web Service Gestimum : {ws}\nERP Gestimum : {erp}"), markup=False)
     return 0
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from addin.core import cell_text, layout, status
 from addin.core.connexion import CONNEXION_SHEET, parse_connexion
 from addin.core.errors import AddinError, WorkbookError
-from addin.core.grid import Grid
+from addin.core.grid import Grid, TableExtent
 
 __all__ = ["MAX_ROWS", "ExcelWorkbook", "StatusBarProgress"]
 
@@ -25,6 +25,7 @@ MAX_ROWS = 1_048_576  # Excel's last row: colour rules cover the whole status co
 # Excel constants for FormatConditions.Add (no pywin32 import: this module loads on Linux too).
 _XL_TEXT_STRING = 9
 _XL_BEGINS_WITH = 2
+_XL_SHEET_VERY_HIDDEN = 2
 _MAX_ALERT = 1_000  # a message box beyond this is unreadable; details go to the sheets
 
 
@@ -46,6 +47,21 @@ def _cell(value: object) -> object:
         return value
     text = cell_text.clean_text(value)
     return "'" + text if text else None
+
+
+def _table_extent(table: Any) -> TableExtent:
+    """Where a ListObject lies, with its header and totals rows (a few calls per Table)."""
+    rng = table.range
+    last = rng.last_cell
+    return TableExtent(
+        name=str(table.name),
+        first_row=rng.row,
+        first_col=rng.column,
+        last_row=last.row,
+        last_col=last.column,
+        header_rows=1 if table.show_headers else 0,
+        totals_rows=1 if table.show_totals else 0,
+    )
 
 
 @contextmanager
@@ -84,6 +100,13 @@ class ExcelWorkbook:
     def table_names(self, sheet: str) -> list[str]:
         return [table.name for table in self.book.sheets[sheet].tables]
 
+    def sheet_visibility(self, sheet: str) -> str:
+        """"visible", "hidden" or "veryHidden" (COM gives -1/0/2, other engines a bool)."""
+        visible = self.book.sheets[sheet].visible
+        if visible == _XL_SHEET_VERY_HIDDEN and visible is not True:
+            return "veryHidden"
+        return "visible" if visible else "hidden"
+
     def grid(self, sheet: str) -> Grid:
         """The used block of the sheet, read in one call (cached: statuses are merged into it)."""
         if sheet not in self._grids:
@@ -91,7 +114,10 @@ class ExcelWorkbook:
             # err_to_str: "#N/A" and friends arrive as text the core flags, not as silent blanks.
             values = used.options(ndim=2, err_to_str=True).value
             # Excel computes every formula, so live books never have formulas without a value.
-            self._grids[sheet] = Grid([list(r) for r in values], used.row, used.column)
+            tables = tuple(_table_extent(t) for t in self.book.sheets[sheet].tables)
+            self._grids[sheet] = Grid(
+                [list(r) for r in values], used.row, used.column, tables=tables
+            )
         return self._grids[sheet]
 
     def connexion(self) -> dict[str, str]:

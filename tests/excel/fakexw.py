@@ -178,8 +178,21 @@ class FakeRange:
 
 
 class FakeTable:
-    def __init__(self, name: str) -> None:
+    """A ListObject: its whole range (header and totals rows included) and those two flags."""
+
+    def __init__(self, name: str, range: FakeRange | None = None, *, show_headers: bool = True,
+                 show_totals: bool = False) -> None:
         self.name = name
+        self._range = range
+        self.show_headers = show_headers
+        self.show_totals = show_totals
+
+    @property
+    def range(self) -> FakeRange:
+        if self._range is not None:
+            return self._range
+        sheet = self._sheet
+        return sheet.used_range
 
 
 class FakeTables(list):
@@ -195,6 +208,7 @@ class FakeSheet:
         self.number_formats: dict[str, str] = {}
         self.format_conditions: dict[str, list[dict[str, Any]]] = {}
         self._tables = FakeTables()
+        self.visible: bool | int = True  # COM: -1 visible, 0 hidden, 2 very hidden
 
     @property
     def name(self) -> str:
@@ -206,8 +220,13 @@ class FakeSheet:
         self.book.calls.append(("Sheet.tables", self._name))
         return self._tables
 
-    def add_table(self, name: str) -> None:
-        self._tables.append(FakeTable(name))
+    def add_table(self, name: str, ref: str | None = None, *, show_totals: bool = False,
+                  show_headers: bool = True) -> None:
+        """A Table over `ref` (A1:D5, totals row included), else over the used range."""
+        rng = self.range(*ref.split(":")) if ref else None
+        table = FakeTable(name, rng, show_headers=show_headers, show_totals=show_totals)
+        table._sheet = self
+        self._tables.append(table)
 
     def set_cell(self, row: int, col: int, value: Any) -> None:
         """What typing into a cell does: '=…' becomes a formula, a leading ' is consumed."""
