@@ -127,8 +127,9 @@ def select_sheets(
         hidden = _HIDDEN.get(_visibility(source, name))
         if hidden is not None:
             skipped.append(
-                f"Feuille « {name} » {hidden} : ignorée. Affichez-la (clic droit sur un onglet > "
-                f"Afficher) ou nommez-la explicitement (--sheet \"{name}\") pour l'importer."
+                f"Feuille « {name} » {hidden} : ignorée. Pour l'importer, affichez-la (clic "
+                f"droit sur un onglet > Afficher) ou désignez-la explicitement (en ligne de "
+                f"commande : --sheet \"{name}\")."
             )
             continue
         plans.append(SheetPlan(name, *found) if found else SheetPlan(name, forced, "option"))
