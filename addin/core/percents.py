@@ -11,6 +11,7 @@ points — a 20 % VAT rate is `20`, as its screens show it. So:
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from addin.core import issues as ic
@@ -19,7 +20,16 @@ from addin.core.grid import Grid
 from addin.core.issues import Issue, Severity
 from addin.core.sheet import SheetData
 
-__all__ = ["apply_percent_formats"]
+__all__ = ["apply_percent_formats", "is_percent_format"]
+
+# Parts of a number format that are literal text, not codes: "…", […] (colours, locales), \x.
+_LITERAL = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def is_percent_format(code: str) -> bool:
+    """Whether an Excel number format shows values ×100 with a % sign ("0%", "0.0 %;[Red]…"),
+    a quoted or escaped % being mere text."""
+    return "%" in _LITERAL.sub("", code)
 
 
 def apply_percent_formats(data: SheetData, grid: Grid) -> list[Issue]:

@@ -16,6 +16,7 @@ from addin.core import cell_text, layout, status
 from addin.core.connexion import CONNEXION_SHEET, parse_connexion
 from addin.core.errors import AddinError, WorkbookError
 from addin.core.grid import Grid, TableExtent
+from addin.core.percents import is_percent_format
 
 __all__ = ["MAX_ROWS", "ExcelWorkbook", "StatusBarProgress"]
 
@@ -62,6 +63,31 @@ def _table_extent(table: Any) -> TableExtent:
         header_rows=1 if table.show_headers else 0,
         totals_rows=1 if table.show_totals else 0,
     )
+
+
+def _percent_cells(
+    sheet: Any, rows: list[list[object]], first_row: int, first_col: int
+) -> frozenset[tuple[int, int]]:
+    """Numbers shown with a percent format: one NumberFormat read per column holding numbers,
+    over the rows from its first to its last number (Excel answers None when they differ: such a
+    column of mixed formats is not seen)."""
+    cells: set[tuple[int, int]] = set()
+    width = max(map(len, rows), default=0)
+    for j in range(width):
+        numeric = [
+            first_row + i for i, row in enumerate(rows)
+            if j < len(row) and isinstance(row[j], int | float) and not isinstance(row[j], bool)
+        ]
+        if not numeric:
+            continue
+        col = first_col + j
+        try:
+            fmt = sheet.range((numeric[0], col), (numeric[-1], col)).number_format
+        except NotImplementedError:  # engines without number formats: nothing to convert
+            return frozenset()
+        if isinstance(fmt, str) and is_percent_format(fmt):
+            cells.update((r, col) for r in numeric)
+    return frozenset(cells)
 
 
 @contextmanager
@@ -114,9 +140,12 @@ class ExcelWorkbook:
             # err_to_str: "#N/A" and friends arrive as text the core flags, not as silent blanks.
             values = used.options(ndim=2, err_to_str=True).value
             # Excel computes every formula, so live books never have formulas without a value.
-            tables = tuple(_table_extent(t) for t in self.book.sheets[sheet].tables)
+            xl_sheet = self.book.sheets[sheet]
+            rows = [list(r) for r in values]
+            tables = tuple(_table_extent(t) for t in xl_sheet.tables)
+            percent = _percent_cells(xl_sheet, rows, used.row, used.column)
             self._grids[sheet] = Grid(
-                [list(r) for r in values], used.row, used.column, tables=tables
+                rows, used.row, used.column, tables=tables, percent_cells=percent
             )
         return self._grids[sheet]
 

@@ -16,6 +16,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree as SafeTree
 
 from addin.core.grid import TableExtent
+from addin.core.percents import is_percent_format
 
 __all__ = ["parse_xml", "percent_cells", "percent_styles", "table_extents"]
 
@@ -27,7 +28,6 @@ _BUILTIN_PERCENT = frozenset({9, 10})
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
 _STYLE = re.compile(rb"\ss=[\"'](\d+)[\"']")
 _REF = re.compile(rb"\sr=[\"']([A-Z]{1,3})(\d+)[\"']")
-_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 
 def parse_xml(data: bytes) -> Element:
@@ -67,8 +67,8 @@ def percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
     root = parse_xml(archive.read("xl/styles.xml"))
     percent_ids = set(_BUILTIN_PERCENT)
     for fmt in root.iter(f"{_NS_MAIN}numFmt"):
-        code = _QUOTED.sub("", fmt.get("formatCode", ""))
-        if "%" in code and (number := _int(fmt.get("numFmtId"))) is not None:
+        number = _int(fmt.get("numFmtId"))
+        if number is not None and is_percent_format(fmt.get("formatCode", "")):
             percent_ids.add(number)
     xfs = root.find(f"{_NS_MAIN}cellXfs")
     if xfs is None:

@@ -159,8 +159,19 @@ class FakeRange:
         self.sheet.formulas = {k for k in self.sheet.formulas if not self._contains(*k)}
 
     @property
-    def number_format(self) -> str:
-        raise NotImplementedError
+    def number_format(self) -> str | None:
+        """The format every cell of the range shares (last one set wins), None when mixed."""
+        self.sheet.book.calls.append(("Range.number_format.get", self.address))
+        found = "General"
+        for address, fmt in self.sheet.number_formats.items():
+            (r1, c1), (r2, c2) = (tuple(map(int, p.split(","))) for p in address.split(":"))
+            inside = r1 <= self.r1 and self.r2 <= r2 and c1 <= self.c1 and self.c2 <= c2
+            overlaps = not (self.r2 < r1 or r2 < self.r1 or self.c2 < c1 or c2 < self.c1)
+            if inside:
+                found = fmt
+            elif overlaps:
+                return None
+        return found
 
     @number_format.setter
     def number_format(self, fmt: str) -> None:
