@@ -1,8 +1,9 @@
 """xlwings adapter: the pipeline's grid source and result sink over a live Excel book.
 
-The only module that touches the xlwings Book/Range API. Every sheet is read in one bulk call
-and written in one bulk call, so a macro costs the same number of Excel round trips for 10 rows
-as for 10,000 (each COM call is a round trip: per-cell loops are what makes add-ins slow).
+With `sheet_meta.py`, the only module that touches the xlwings Book/Range API. Every sheet is
+read in one bulk call and written in one bulk call, so a macro costs the same number of Excel
+round trips for 10 rows as for 10,000 (each COM call is a round trip: per-cell loops are what
+makes add-ins slow).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any
 from addin.core import cell_text, layout, status
 from addin.core.connexion import CONNEXION_SHEET, parse_connexion
 from addin.core.errors import AddinError, WorkbookError
-from addin.core.grid import Grid, TableExtent
-from addin.core.percents import is_percent_format
+from addin.core.grid import Grid
+from addin.excel.sheet_meta import percent_cells, table_extent, visibility
 
 __all__ = ["MAX_ROWS", "ExcelWorkbook", "StatusBarProgress"]
 
@@ -26,7 +27,6 @@ MAX_ROWS = 1_048_576  # Excel's last row: colour rules cover the whole status co
 # Excel constants for FormatConditions.Add (no pywin32 import: this module loads on Linux too).
 _XL_TEXT_STRING = 9
 _XL_BEGINS_WITH = 2
-_XL_SHEET_VERY_HIDDEN = 2
 _MAX_ALERT = 1_000  # a message box beyond this is unreadable; details go to the sheets
 
 
@@ -48,46 +48,6 @@ def _cell(value: object) -> object:
         return value
     text = cell_text.clean_text(value)
     return "'" + text if text else None
-
-
-def _table_extent(table: Any) -> TableExtent:
-    """Where a ListObject lies, with its header and totals rows (a few calls per Table)."""
-    rng = table.range
-    last = rng.last_cell
-    return TableExtent(
-        name=str(table.name),
-        first_row=rng.row,
-        first_col=rng.column,
-        last_row=last.row,
-        last_col=last.column,
-        header_rows=1 if table.show_headers else 0,
-        totals_rows=1 if table.show_totals else 0,
-    )
-
-
-def _percent_cells(
-    sheet: Any, rows: list[list[object]], first_row: int, first_col: int
-) -> frozenset[tuple[int, int]]:
-    """Numbers shown with a percent format: one NumberFormat read per column holding numbers,
-    over the rows from its first to its last number (Excel answers None when they differ: such a
-    column of mixed formats is not seen)."""
-    cells: set[tuple[int, int]] = set()
-    width = max(map(len, rows), default=0)
-    for j in range(width):
-        numeric = [
-            first_row + i for i, row in enumerate(rows)
-            if j < len(row) and isinstance(row[j], int | float) and not isinstance(row[j], bool)
-        ]
-        if not numeric:
-            continue
-        col = first_col + j
-        try:
-            fmt = sheet.range((numeric[0], col), (numeric[-1], col)).number_format
-        except NotImplementedError:  # engines without number formats: nothing to convert
-            return frozenset()
-        if isinstance(fmt, str) and is_percent_format(fmt):
-            cells.update((r, col) for r in numeric)
-    return frozenset(cells)
 
 
 @contextmanager
@@ -127,11 +87,8 @@ class ExcelWorkbook:
         return [table.name for table in self.book.sheets[sheet].tables]
 
     def sheet_visibility(self, sheet: str) -> str:
-        """"visible", "hidden" or "veryHidden" (COM gives -1/0/2, other engines a bool)."""
-        visible = self.book.sheets[sheet].visible
-        if visible == _XL_SHEET_VERY_HIDDEN and visible is not True:
-            return "veryHidden"
-        return "visible" if visible else "hidden"
+        """"visible", "hidden" or "veryHidden" of a sheet of the book."""
+        return visibility(self.book.sheets[sheet].visible)
 
     def grid(self, sheet: str) -> Grid:
         """The used block of the sheet, read in one call (cached: statuses are merged into it)."""
@@ -142,8 +99,8 @@ class ExcelWorkbook:
             # Excel computes every formula, so live books never have formulas without a value.
             xl_sheet = self.book.sheets[sheet]
             rows = [list(r) for r in values]
-            tables = tuple(_table_extent(t) for t in xl_sheet.tables)
-            percent = _percent_cells(xl_sheet, rows, used.row, used.column)
+            tables = tuple(table_extent(t) for t in xl_sheet.tables)
+            percent = percent_cells(xl_sheet, rows, used.row, used.column)
             self._grids[sheet] = Grid(
                 rows, used.row, used.column, tables=tables, percent_cells=percent
             )

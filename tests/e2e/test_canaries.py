@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -96,6 +97,11 @@ def _occurrences(path: Path, text: str) -> int:
         return sum(archive.read(n).count(text.encode()) for n in archive.namelist())
 
 
+def _journal_bytes() -> bytes:
+    path = Path(os.environ["GESTIMUM_JOURNAL"])
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
 def _assert_clean(text: str) -> None:
     for canary in CANARIES:
         assert canary not in text, f"{canary!r} leaked:\n{text}"
@@ -137,6 +143,9 @@ def test_import_scrubs_what_the_server_echoes(
         f"USR_NAME;USR_PASSWD;USR_GROUPE\nJDUPONT;{USR_PASSWD};COMPTA".encode()
     ).hexdigest()
     assert digest.startswith("HMAC ") and plain not in digest
+    # The run journal (sqlite, with its write-ahead log) holds neither.
+    stored = _journal_bytes()
+    assert stored and all(c.encode() not in stored for c in CANARIES)
 
 
 def test_server_error_echoing_the_password_is_scrubbed(
@@ -153,6 +162,7 @@ def test_server_error_echoing_the_password_is_scrubbed(
     if out.exists():
         assert _occurrences(out, ERP_PASSWORD) == 0
         assert _occurrences(out, USR_PASSWD) == 1
+    assert all(c.encode() not in _journal_bytes() for c in CANARIES)
 
 
 def test_line_preview_udf_masks_the_password() -> None:

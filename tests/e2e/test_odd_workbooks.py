@@ -44,7 +44,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     if converted is not None:
         variants["libreoffice"] = converted
     out = base / "results.json"
-    env = {**os.environ, "GESTIMUM_MOT_PASSE": ERP_PASSWORD, "COLUMNS": "200"}
+    env = {**os.environ, "GESTIMUM_MOT_PASSE": ERP_PASSWORD, "COLUMNS": "200",
+           "GESTIMUM_JOURNAL": str(base / "journal.sqlite3")}
     job = subprocess.run(
         [sys.executable, "-m", "tests.e2e.corpus.runner", str(out),
          *(f"{name}={folder}" for name, folder in variants.items())],
