@@ -236,8 +236,9 @@ def cmd_reprendre(args: argparse.Namespace) -> int:
     with open_journal(args.journal) as journal:
         restored = pipeline.restore(checks, book.sink(args.out), journal, target.as_ledger())
     for sheet, plan in restored.items():
-        out.print(f"{sheet} : {plan.held_imported} ligne(s) importée(s), {plan.held_unknown} à "
-                  "vérifier d'après le journal.", markup=False)
+        out.print(terminal_safe(f"{sheet} : {plan.held_imported} ligne(s) importée(s), "
+                                f"{plan.held_unknown} à vérifier d'après le journal."),
+                  markup=False)
     out.print(f"Statuts écrits dans {args.out or args.workbook}.", markup=False)
     return 0
 
