@@ -36,6 +36,7 @@ MISSING_COLUMN = "missing-column"
 MERGED_CELL = "merged-cell"
 MERGED_HEADER = "merged-header"
 SEVERAL_TABLES = "several-tables"
+OUTSIDE_TABLE = "outside-table"
 INVISIBLE_CHARACTER = "invisible-character"
 FORMULA_WITHOUT_VALUE = "formula-without-value"
 # one cell

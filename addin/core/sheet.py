@@ -32,6 +32,7 @@ __all__ = [
     "STATUS_HEADER",
     "SheetData",
     "SheetRow",
+    "header_index",
     "raw_columns",
     "read_sheet",
 ]
@@ -193,6 +194,12 @@ def _find_header(
         if hits and hits * 2 >= len(texts):
             return r
     return None
+
+
+def header_index(grid: Sequence[Sequence[object]], endpoint: Endpoint) -> int | None:
+    """Index in `grid` of the header row `read_sheet` would take (codes, else labels)."""
+    h = _find_header(grid, endpoint, None)
+    return h if h is not None else _find_header(grid, endpoint, _labels(endpoint))
 
 
 def read_sheet(

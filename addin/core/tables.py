@@ -2,8 +2,13 @@
 so that its totals row, and whatever lies below it, is never taken for data (pure, stdlib only).
 
 Documented choices:
-* The Table named after the endpoint is read; else the sheet's only Table. Several Tables of
-  which none (or more than one) names the endpoint: blocking `several-tables`, naming them.
+* The Table named after the endpoint is read; else the sheet's only Table when the sheet's
+  header row is that Table's header row with every field code inside it (a small helper
+  Table beside the data is not the data). Several Tables of which none (or more than one)
+  names the endpoint: blocking `several-tables`, naming them.
+* Filled rows below the Table (past its totals row) are not read: an `outside-table` warning
+  names the first of them, so that rows typed under a Table that did not grow are not lost
+  without a word.
 * Rows are cut to the Table (header row, then data body; the totals row is left out); columns
   are kept, so that a `#STATUT` column written next to the Table is still read back.
 * A Table without header row is read with the rows above it, where its field codes then are.
@@ -17,6 +22,7 @@ from addin.core import issues as ic
 from addin.core.catalog import Endpoint, resolve_endpoint
 from addin.core.grid import Grid, TableExtent
 from addin.core.issues import Issue, Severity
+from addin.core.sheet import header_index
 
 __all__ = ["table_view"]
 
@@ -30,9 +36,46 @@ def table_view(grid: Grid, sheet: str, endpoint: Endpoint) -> tuple[Grid, list[I
         table = named[0]
     elif len(grid.tables) == 1 and not named:
         table = grid.tables[0]
+        if not _holds_header(grid, table, endpoint):
+            return grid, []  # the data is not in this Table: read the sheet as a plain one
     else:
         return grid, [_several(sheet, endpoint, named or list(grid.tables))]
-    return _cut(grid, table), []
+    return _cut(grid, table), _below(grid, table, sheet)
+
+
+def _holds_header(grid: Grid, table: TableExtent, endpoint: Endpoint) -> bool:
+    """Whether the sheet's header row is this Table's, with every field code inside it."""
+    if not table.header_rows:
+        return True
+    h = header_index(grid.values, endpoint)
+    if h is None or grid.first_row + h != table.first_row:
+        return False
+    for i, cell in enumerate(grid.values[h]):
+        col = grid.first_col + i
+        if isinstance(cell, str) and endpoint.field(cell.strip()) is not None and not (
+            table.first_col <= col <= table.last_col
+        ):
+            return False
+    return True
+
+
+def _below(grid: Grid, table: TableExtent, sheet: str) -> list[Issue]:
+    """A warning for the first filled row under the Table, in the Table's columns."""
+    start = table.last_row + 1 - grid.first_row
+    left, right = table.first_col - grid.first_col, table.last_col - grid.first_col
+    for offset, row in enumerate(grid.values[max(start, 0):]):
+        cells = row[max(left, 0):right + 1]
+        if any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
+            excel_row = grid.first_row + max(start, 0) + offset
+            return [Issue(
+                ic.OUTSIDE_TABLE, Severity.WARNING,
+                f"La ligne {excel_row} est sous le tableau « {table.name} » (qui s'arrête "
+                f"ligne {table.last_row}) : elle n'est pas importée, ni les suivantes. Si ce "
+                f"sont des données, agrandissez le tableau (poignée en bas à droite) pour les "
+                f"y inclure.",
+                sheet, excel_row,
+            )]
+    return []
 
 
 def _cut(grid: Grid, table: TableExtent) -> Grid:

@@ -80,7 +80,17 @@ def test_several_tables_none_named_after_the_endpoint_block() -> None:
 def test_the_table_named_after_the_endpoint_wins_over_others() -> None:
     tables = (TableExtent("Aide", 6, 1, 7, 2), TableExtent("Prospects", 2, 1, 5, 2, 1, 1))
     grid, issues = table_view(Grid([list(r) for r in ROWS], tables=tables), "F", PROSPECTS)
-    assert not issues and (grid.first_row, len(grid.values)) == (2, 3)
+    assert (grid.first_row, len(grid.values)) == (2, 3)
+    # Row 7 ("Note") lies below the Table: said, not silently dropped.
+    assert [(i.code, i.row, i.blocking) for i in issues] == [(ic.OUTSIDE_TABLE, 7, False)]
+    assert "« Prospects »" in issues[0].message and "ligne 5" in issues[0].message
+
+
+def test_a_helper_table_beside_the_data_is_not_the_data() -> None:
+    rows = [["PCF_CODE", "PCF_RS", None, "Aide"], ["P1", "Un", None, "x"], ["P2", "Deux"],
+            ["P3", "Trois"]]
+    checked = _check(Grid(rows, tables=(TableExtent("Tableau1", 1, 4, 2, 4),)))
+    assert [r.row for r in checked.data.rows] == [2, 3, 4]
 
 
 def test_percent_cells_rate_converted_other_fields_blocked() -> None:

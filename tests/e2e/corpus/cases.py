@@ -180,6 +180,9 @@ PAYLOAD = ("payload", "--sheet", "Prospects")
 CASES: tuple[Case, ...] = (
     Case("table-totals-row", table_totals, PAYLOAD, 0, says=('"C1;Un;1"', '"C2;Deux;1"'),
          never=("Total", "Notes sous"), send=False),
+    Case("below-table", table_totals, ("check",), 0,
+         says=("outside-table", "Prospects!8", "sous le tableau « Prospects »", "2 ligne(s)"),
+         send=False),
     Case("two-tables", two_tables, ("check", "--sheet", "Feuil", "--endpoint", "Prospects"),
          says=("several-tables", "Liste1", "Liste2", "plusieurs tableaux")),
     Case("percent-rate", _prospects(("PCF_REMVAL", 0.055), fmt="0.0%"), PAYLOAD, 0,
