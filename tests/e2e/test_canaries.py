@@ -182,3 +182,22 @@ def test_issue_messages_never_quote_a_secret(tmp_path: Path, capsys) -> None:
     printed = capsys.readouterr().out
     _assert_clean(printed)
     assert "Utilisateurs!B2" in printed and "********" in printed
+
+
+def test_a_real_import_into_the_sandbox_keeps_the_user_password_in_its_cell_only(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end against the real sandbox (demo company, empty ERP password): the user is
+    created, and USR_PASSWD shows nowhere but in the cell it was typed in."""
+    from addin.sandbox import running_sandbox
+
+    monkeypatch.setenv("GESTIMUM_MOT_PASSE", "")
+    book = _users(tmp_path / "u.xlsx")
+    with running_sandbox() as sandbox:
+        assert main(["import", str(book), "--server", sandbox.url, "--yes"]) == 0
+        stored = sandbox.rows("Utilisateurs")
+    printed = capsys.readouterr()
+    assert USR_PASSWD not in printed.out + printed.err
+    assert [r["USR_NAME"] for r in stored] == ["JDUPONT"] and USR_PASSWD not in str(stored)
+    assert _occurrences(book, USR_PASSWD) == 1
+    assert USR_PASSWD.encode() not in _journal_bytes()
