@@ -82,15 +82,16 @@ def _print_journal_knowledge(checks: list[pipeline.SheetCheck], book: object,
         with open_journal(args.journal) as journal:
             plans = pipeline.plan_sheets(checks, journal, target.as_ledger())
     except AddinError as exc:  # the check itself stays useful without the journal
-        err.print(f"Journal des exécutions non consulté : {exc.user_message}", markup=False)
+        err.print(terminal_safe(f"Journal des exécutions non consulté : {exc.user_message}"),
+                  markup=False)
         return
     for sheet, plan in plans.items():
         if plan.held_imported or plan.held_unknown or plan.changed:
-            out.print(
+            out.print(terminal_safe(
                 f"{sheet} : d'après le journal ({target.fichier}, {target.server}), "
                 f"{plan.held_imported} ligne(s) déjà importée(s) ne seront pas renvoyées, "
                 f"{plan.held_unknown} à vérifier, {plan.changed} modifiée(s) après leur import "
-                "(bloquées).", markup=False,
+                "(bloquées)."), markup=False,
             )
 
 
