@@ -201,7 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except AddinError as exc:
-        print(f"Erreur : {exc.user_message}", file=sys.stderr)
+        from addin.commands.console import terminal_safe
+
+        print(f"Erreur : {terminal_safe(exc.user_message)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("Interrompu. Ce qui a déjà été envoyé est noté dans le journal des exécutions : "

@@ -131,7 +131,9 @@ def _password(excel: ExcelWorkbook, target: Any) -> str:
 
 def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) -> MacroResult:
     """The CLI's import flow: select, check, refuse on blocking issues, confirm, send, report."""
-    plans = pipeline.select_sheets(excel, all_sheets=True) if all_sheets else _active_plan(excel)
+    notes: list[str] = []  # hidden data sheets left out, said in the final message
+    plans = (pipeline.select_sheets(excel, all_sheets=True, notes=notes) if all_sheets
+             else _active_plan(excel))
     if test and not any(p.endpoint.test_mode for p in plans):
         names = ", ".join(sorted({p.endpoint.name for p in plans}))
         raise WorkbookError(
@@ -172,6 +174,7 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
                 checks, excel, client.post_import, options, target=target.as_ledger(),
                 progress=StatusBarProgress(excel, "Test" if test else "Import"),
                 journal=journal, workbook=excel.identity(), settings=settings)
+    report.messages[:0] = notes
     text = _report_text(report) + (f"\n{warning}" if warning else "")
     return MacroResult(action, report.exit_code == 0, text, report, issues)
 

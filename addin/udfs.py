@@ -154,6 +154,7 @@ def GESTIMUM_LIGNE(endpoint: Any, entetes: Any, valeurs: Any) -> str:  # noqa: N
     """The import line Gestimum would receive for this row (same formatting as the import)."""
     from addin.core.formatted import format_rows
     from addin.core.lines import Options, build_batches
+    from addin.core.secret_fields import mask_text
 
     data = _read_row(endpoint, entetes, valeurs)
     blocking = [i for i in _issues(data) if i.severity is Severity.BLOCKING]
@@ -165,8 +166,13 @@ def GESTIMUM_LIGNE(endpoint: Any, entetes: Any, valeurs: Any) -> str:  # noqa: N
         return _whole_line(build_batches(data, Options())[0].lines[0])
     # Every header column is kept, as in a sheet where each column is filled on some row;
     # trailing empty fields are trimmed exactly as build_batches does.
+    # A password never lands in another cell: its field shows the mask, as in `payload`.
     separator = data.endpoint.separator or ";"
-    return _whole_line(separator.join(format_rows(data).texts[0]).rstrip(separator))
+    texts = [
+        mask_text(t) if (f := data.endpoint.field(c.code)) is not None and f.is_secret else t
+        for c, t in zip(data.columns, format_rows(data).texts[0], strict=True)
+    ]
+    return _whole_line(separator.join(texts).rstrip(separator))
 
 
 def _whole_line(line: str) -> str:

@@ -22,6 +22,7 @@ from addin.commands.console import (
     print_report,
     print_run,
     print_runs,
+    terminal_safe,
 )
 from addin.commands.server_trust import client_options, server_confirmed
 from addin.commands.signals import interruptible
@@ -49,17 +50,20 @@ def _summary(checks: list[pipeline.SheetCheck]) -> tuple[int, int]:
 def cmd_check(args: argparse.Namespace) -> int:
     """Offline validation: prints every issue; 2 when something blocks."""
     book = _open(args.workbook)
-    plans = pipeline.select_sheets(book, args.sheet, args.endpoint)
+    notes: list[str] = []
+    plans = pipeline.select_sheets(book, args.sheet, args.endpoint, notes=notes)
     checks = pipeline.check(book, plans, delimiter=args.delimiteur,
                             skip_hidden=args.ignorer_masquees)
     for c in checks:
         print_issues(c.issues)
+    for note in notes:
+        out.print(terminal_safe(note), markup=False)
     blocking, warnings = _summary(checks)
     for c in checks:
         count = sum(1 for i in c.issues if i.severity is Severity.BLOCKING)
         out.print(
-            f"{c.plan.sheet} → {c.plan.endpoint.name} : {len(c.data.rows)} ligne(s), "
-            f"{count} problème(s) bloquant(s)",
+            terminal_safe(f"{c.plan.sheet} → {c.plan.endpoint.name} : {len(c.data.rows)} "
+                          f"ligne(s), {count} problème(s) bloquant(s)"),
             markup=False,
         )
     _print_journal_knowledge(checks, book, args)
@@ -79,15 +83,16 @@ def _print_journal_knowledge(checks: list[pipeline.SheetCheck], book: object,
         with open_journal(args.journal) as journal:
             plans = pipeline.plan_sheets(checks, journal, target.as_ledger())
     except AddinError as exc:  # the check itself stays useful without the journal
-        err.print(f"Journal des exécutions non consulté : {exc.user_message}", markup=False)
+        err.print(terminal_safe(f"Journal des exécutions non consulté : {exc.user_message}"),
+                  markup=False)
         return
     for sheet, plan in plans.items():
         if plan.held_imported or plan.held_unknown or plan.changed:
-            out.print(
+            out.print(terminal_safe(
                 f"{sheet} : d'après le journal ({target.fichier}, {target.server}), "
                 f"{plan.held_imported} ligne(s) déjà importée(s) ne seront pas renvoyées, "
                 f"{plan.held_unknown} à vérifier, {plan.changed} modifiée(s) après leur import "
-                "(bloquées).", markup=False,
+                "(bloquées)."), markup=False,
             )
 
 
@@ -128,8 +133,9 @@ def _confirm_production(target: Target, args: argparse.Namespace) -> bool:
         err.print("Environnement « production » : relancez avec --yes pour confirmer l'import.",
                   markup=False)
         return False
-    answer = input(f"Importer dans la société de PRODUCTION {target.fichier} "
-                   f"({target.server}) ? Tapez « oui » pour confirmer : ")
+    answer = input(terminal_safe(f"Importer dans la société de PRODUCTION {target.fichier} "
+                                 f"({target.server}) ? Tapez « oui » pour confirmer : ",
+                                 one_line=True))
     return answer.strip().lower() in ("oui", "o", "yes", "y")
 
 
@@ -139,11 +145,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from addin.io.credentials import get_password
 
     book = _open(args.workbook)
-    plans = pipeline.select_sheets(book, args.sheet, args.endpoint, all_sheets=args.all)
+    notes: list[str] = []
+    plans = pipeline.select_sheets(book, args.sheet, args.endpoint, all_sheets=args.all,
+                                   notes=notes)
+    for note in notes:
+        err.print(terminal_safe(note), markup=False)
     if not args.sheet and not args.all and len(plans) > 1:
         names = ", ".join(p.sheet for p in plans)
-        err.print(f"Plusieurs feuilles de données ({names}) : précisez --sheet ou --all.",
-                  markup=False)
+        err.print(terminal_safe(f"Plusieurs feuilles de données ({names}) : précisez --sheet "
+                                "ou --all."), markup=False)
         return 2
     if args.test and not any(p.endpoint.test_mode for p in plans):
         err.print("Aucune des feuilles choisies n'a de mode test dans Gestimum (le mode test "
@@ -228,8 +238,9 @@ def cmd_reprendre(args: argparse.Namespace) -> int:
     with open_journal(args.journal) as journal:
         restored = pipeline.restore(checks, book.sink(args.out), journal, target.as_ledger())
     for sheet, plan in restored.items():
-        out.print(f"{sheet} : {plan.held_imported} ligne(s) importée(s), {plan.held_unknown} à "
-                  "vérifier d'après le journal.", markup=False)
+        out.print(terminal_safe(f"{sheet} : {plan.held_imported} ligne(s) importée(s), "
+                                f"{plan.held_unknown} à vérifier d'après le journal."),
+                  markup=False)
     out.print(f"Statuts écrits dans {args.out or args.workbook}.", markup=False)
     return 0
 
@@ -248,7 +259,7 @@ def cmd_version(args: argparse.Namespace) -> int:
     server_confirmed(target, args)  # typed: only the http warning
     with GestimumClient(target.server, **client_options(target, args)) as client:
         ws, erp = client.versions()
-    out.print(f"Web Service Gestimum : {ws}\nERP Gestimum : {erp}", markup=False)
+    out.print(terminal_safe(f"Web Service Gestimum : {ws}\nERP Gestimum : {erp}"), markup=False)
     return 0
 
 

@@ -6,11 +6,13 @@ Below both `actions` and `demo`, so that neither imports the other for printing.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -19,8 +21,27 @@ from addin.core.issues import Issue, Severity
 
 __all__ = [
     "BarProgress", "err", "out", "print_issues", "print_json", "print_report", "print_run",
-    "print_runs",
+    "print_runs", "terminal_safe",
 ]
+
+# What a cell or a server may hold that a terminal would obey or hide: C0/C1 controls (ESC
+# sequences can rewrite the screen or the title), bidirectional overrides, invisible characters.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+_UNSAFE_LINE = re.compile(_UNSAFE.pattern[:-1] + "\n\t]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
+
+
+def terminal_safe(text: object, *, one_line: bool = False) -> str:
+    """Text with every control, bidi or invisible character shown escaped (ESC → \\x1b,
+    U+200B → <U+200B>): what a workbook or a server says is printed, never obeyed."""
+    return (_UNSAFE_LINE if one_line else _UNSAFE).sub(_escape, str(text))
 
 # Piped output (tests, logs) gets a wide fixed width so that tables are never truncated.
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -36,7 +57,9 @@ def print_issues(issues: list[Issue], console: Console = out) -> None:
         severity = "bloquant" if issue.severity is Severity.BLOCKING else "avertissement"
         value = f" (valeur « {issue.value} »)" if issue.value else ""
         console.print(
-            f"{where}{field} {issue.code} ({severity}) : {issue.message}{value}", markup=False
+            terminal_safe(f"{where}{field} {issue.code} ({severity}) : {issue.message}{value}",
+                          one_line=True),
+            markup=False,
         )
 
 
@@ -48,21 +71,24 @@ def print_report(report: pipeline.RunReport, written: Path | None) -> None:
                 "Avertissements", "À vérifier", "Déjà importées", "Pièces"):
         table.add_column(col)
     for s in report.sheets:
-        table.add_row(s.sheet, s.endpoint, str(s.rows), str(s.sent), str(s.imported),
-                      str(s.rejected), str(s.warned), str(s.unknown), str(s.skipped),
-                      ", ".join(s.pieces[:4]) + (" …" if len(s.pieces) > 4 else ""))
+        pieces = ", ".join(s.pieces[:4]) + (" …" if len(s.pieces) > 4 else "")
+        # Table cells are rich markup: user texts are escaped for markup and for the terminal.
+        table.add_row(escape(terminal_safe(s.sheet, one_line=True)), s.endpoint, str(s.rows),
+                      str(s.sent), str(s.imported), str(s.rejected), str(s.warned),
+                      str(s.unknown), str(s.skipped), escape(terminal_safe(pieces, one_line=True)))
     out.print(table)
     for message in report.messages:
-        out.print(message, markup=False)
+        out.print(terminal_safe(message), markup=False)
     if written is not None:
-        out.print(f"Résultats écrits dans {written} (colonne #STATUT, feuilles Résultats et "
-                  "Journal).", markup=False)
+        out.print(terminal_safe(f"Résultats écrits dans {written} (colonne #STATUT, feuilles "
+                                "Résultats et Journal)."), markup=False)
 
 
 def print_json(data: object) -> None:
     """JSON for humans and machines: UTF-8, indented, accents kept."""
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    # JSON escapes C0 controls itself; C1, bidi and invisible characters get \\uXXXX too.
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    sys.stdout.write(_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 class BarProgress:
@@ -73,11 +99,14 @@ class BarProgress:
         self._tasks: dict[str, int] = {}
 
     def start(self, sheet: str, batches: int, rows: int) -> None:
-        self._tasks[sheet] = self._progress.add_task(f"{sheet} lot 0/{batches}", total=rows)
+        self._tasks[sheet] = self._progress.add_task(
+            f"{escape(terminal_safe(sheet, one_line=True))} lot 0/{batches}", total=rows
+        )
 
     def advance(self, sheet: str, batch: int, batches: int, rows_done: int) -> None:
         self._progress.update(
-            self._tasks[sheet], completed=rows_done, description=f"{sheet} lot {batch}/{batches}"
+            self._tasks[sheet], completed=rows_done,
+            description=f"{escape(terminal_safe(sheet, one_line=True))} lot {batch}/{batches}",
         )
 
 
@@ -99,9 +128,10 @@ def print_runs(runs: list[dict[str, Any]]) -> None:
         return
     for run in runs:
         mode = "test" if run["test"] else "réel"
-        out.print(f"{run['run_id']}  {run['started']}  {mode}  {run['fichier']} "
-                  f"({run['server']})  {Path(run['workbook'] or '').name}  [{run['state']}]  "
-                  f"{_counts(run['rows'])}", markup=False)
+        out.print(terminal_safe(
+            f"{run['run_id']}  {run['started']}  {mode}  {run['fichier']} ({run['server']})  "
+            f"{Path(run['workbook'] or '').name}  [{run['state']}]  {_counts(run['rows'])}",
+            one_line=True), markup=False)
 
 
 def print_run(run: dict[str, Any]) -> None:
@@ -109,10 +139,11 @@ def print_run(run: dict[str, Any]) -> None:
     print_runs([run])
     for b in run["batches"]:
         answer = b["answered_at"] or "aucune"
-        out.print(f"  {b['sheet']} lot {b['batch_index']}/{b['batch_total']} envoyé "
-                  f"{b['sent_at']}, réponse {answer} : {b['message'] or b['state']}",
-                  markup=False)
+        out.print(terminal_safe(
+            f"  {b['sheet']} lot {b['batch_index']}/{b['batch_total']} envoyé {b['sent_at']}, "
+            f"réponse {answer} : {b['message'] or b['state']}", one_line=True), markup=False)
     for r in run["row_states"]:
         pieces = f" — pièce {r['pieces']}" if r["pieces"] else ""
-        out.print(f"    {r['sheet']} ligne {r['excel_row']} : "
-                  f"{_STATE_WORDS.get(r['state'], r['state'])}{pieces}", markup=False)
+        out.print(terminal_safe(f"    {r['sheet']} ligne {r['excel_row']} : "
+                                f"{_STATE_WORDS.get(r['state'], r['state'])}{pieces}",
+                                one_line=True), markup=False)

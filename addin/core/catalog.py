@@ -63,6 +63,18 @@ class Field:
     def is_custom(self) -> bool:
         return self.code.startswith(CUSTOM_FIELD_PREFIX)
 
+    @property
+    def is_rate(self) -> bool:
+        """A number documented as a rate or percentage ("Taux…", "Pourcentage…", "% …"):
+        Gestimum takes it in percentage points (20 for 20 %)."""
+        return self.kind in ("int", "decimal", "amount") and _is_rate(self.code, self.label)
+
+    @property
+    def is_secret(self) -> bool:
+        """A password field (label "Mot de passe", or a PASSWD/PASSWORD/PWD code): its values
+        are masked in every output, never hashed plainly, scrubbed from journals."""
+        return _is_secret(self.code, self.label)
+
 
 @dataclass(frozen=True, slots=True)
 class Param:
@@ -130,6 +142,27 @@ class Endpoint:
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+
+def _is_rate(code: str, label: str) -> bool:
+    folded = normalise_name(label)
+    words = code.upper().split("_")
+    return (
+        "%" in label or folded.startswith(("taux", "pourcentage", "ancientaux"))
+        or "pourcentage" in folded or any(w.startswith("TX") for w in words[1:])
+    )
+
+
+_SECRET_LABELS = ("motdepasse", "password", "passwd")
+_SECRET_CODE = ("PASSWD", "PASSWORD", "PWD", "MOTPASSE", "MOT_PASSE", "MDP")
+
+
+def _is_secret(code: str, label: str) -> bool:
+    folded = normalise_name(label)
+    if any(word in folded for word in _SECRET_LABELS):
+        return True
+    parts = code.upper().split("_")
+    return any(p in _SECRET_CODE for p in parts) or code.upper().endswith(_SECRET_CODE)
 
 
 @cache

@@ -143,7 +143,11 @@ def display(v: object) -> str:
     """A cell value as the user sees it in a French Excel (8120, not 8120.0; 2,5; dates)."""
     if v is None:
         return ""
+    if v is True or v is False:
+        return "VRAI" if v else "FAUX"
     if isinstance(v, float):
+        if abs(v) >= 1e15:  # Excel shows such numbers in scientific notation: 1E+308
+            return f"{v:.6G}".replace(".", ",")
         return (float_text(v) or repr(v)).replace(".", ",")
     if isinstance(v, dt.datetime | dt.date):
         return number_as_text(Field("", "", "text"), v)  # type: ignore[return-value]

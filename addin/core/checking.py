@@ -8,8 +8,10 @@ from typing import Any
 from addin.core.grid_issues import grid_issues
 from addin.core.issues import Issue
 from addin.core.lines import Options, build_batches, build_body
+from addin.core.percents import apply_percent_formats
 from addin.core.selection import GridSource, SheetPlan
 from addin.core.sheet import SheetData, read_sheet
+from addin.core.tables import table_view
 from addin.core.validate import has_blocking, validate
 
 __all__ = ["SheetCheck", "check", "payloads"]
@@ -43,7 +45,8 @@ def check(
     """
     checks = []
     for plan in plans:
-        grid = source.grid(plan.sheet)
+        # An Excel Table is read by its header and data body: never its totals row.
+        grid, table_issues = table_view(source.grid(plan.sheet), plan.sheet, plan.endpoint)
         data = read_sheet(
             grid.values,
             plan.endpoint,
@@ -51,9 +54,14 @@ def check(
             first_row=grid.first_row,
             first_col=grid.first_col,
         )
+        data.issues[:0] = table_issues
         if skip_hidden and grid.hidden_rows:
             data.rows = [r for r in data.rows if r.row not in grid.hidden_rows]
-        issues = grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
+        cell_issues = apply_percent_formats(data, grid)
+        issues = (
+            grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
+            + cell_issues
+        )
         checks.append(SheetCheck(plan, data, issues))
     return checks
 
@@ -61,8 +69,9 @@ def check(
 def payloads(
     checked: SheetCheck, options: Options, *, mask_password: bool = True
 ) -> list[dict[str, Any]]:
-    """The exact bodies that would be POSTed for a checked sheet (password masked by default)."""
-    batches = build_batches(checked.data, options)
+    """The exact bodies that would be POSTed for a checked sheet (password and secret field
+    values masked by default)."""
+    batches = build_batches(checked.data, options, mask_secrets=mask_password)
     return [
         build_body(checked.plan.endpoint, b, options, mask_password=mask_password) for b in batches
     ]

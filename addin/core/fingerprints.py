@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from addin.core.catalog import Endpoint
+from addin.core.catalog import Endpoint, Field
 from addin.core.entries import entry_groups
 from addin.core.formatted import Formatted, format_rows, group_keys
 from addin.core.sheet import SheetData
@@ -36,16 +36,16 @@ class RowPrint:
 
 
 def is_secret_field(code: str, label: str) -> bool:
-    """True for password fields (e.g. `USR_PASSWD`, "Mot de passe"): never stored in clear."""
-    folded = label.casefold()
-    return "passwd" in code.casefold() or "password" in code.casefold() or "mot de passe" in folded
+    """True for password fields (e.g. `USR_PASSWD`, "Mot de passe"): never stored in clear.
+    One rule for the whole add-in: the catalog's `Field.is_secret`."""
+    return Field(code, label, "text").is_secret
 
 
 def _secret_columns(data: SheetData) -> set[int]:
     out = set()
     for j, code in enumerate(data.codes):
         f = data.endpoint.field(code)
-        if f is not None and is_secret_field(f.code, f.label):
+        if f is not None and f.is_secret:
             out.add(j)
     return out
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from addin.core import issues as ic
 from addin.core.issues import Issue, Severity
+from addin.core.secret_fields import Scrubber, mask_text
 from addin.core.sheet import SheetData, raw_columns
 from addin.core.values import Problem, display, make_column_formatter
 
@@ -83,12 +84,28 @@ def issue_at(
 ) -> Issue:
     """An issue on row position `rp` (and column position `j`), with its Excel address."""
     row = data.rows[rp]
+    secret = _secret_codes(data)
+    if secret:  # a rule's message may quote any cell of the row: never a password
+        message = Scrubber(display(row.values.get(c)).strip() for c in secret)(message)
     if j is None:
         return Issue(code, severity, message, data.sheet, row.row, "", field)
     col = data.columns[j]
     value = display(row.values.get(col.code))
+    if col.code in secret:
+        value = mask_text(value)
     return Issue(code, severity, message, data.sheet, row.row, col.letter, col.code,
                  value if len(value) <= 200 else value[:199] + "…")
+
+
+def _secret_codes(data: SheetData) -> tuple[str, ...]:
+    """Codes of the sheet's sent columns that hold secrets (memoised on `data`)."""
+    codes = data.cache.get("secret-codes")
+    if codes is None:
+        ep = data.endpoint
+        codes = data.cache["secret-codes"] = tuple(
+            c.code for c in data.columns if (f := ep.field(c.code)) is not None and f.is_secret
+        )
+    return codes
 
 
 def required_issue(data: SheetData, fs: Formatted, rp: int, j: int) -> Issue | None:

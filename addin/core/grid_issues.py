@@ -4,8 +4,15 @@ merged cells, reported on the sheet's data cells, never guessed (pure, stdlib on
 from __future__ import annotations
 
 from addin.core.grid import Grid
-from addin.core.issues import FORMULA_WITHOUT_VALUE, MERGED_CELL, Issue, Severity, column_letter
-from addin.core.sheet import SheetData
+from addin.core.issues import (
+    FORMULA_WITHOUT_VALUE,
+    MERGED_CELL,
+    MERGED_HEADER,
+    Issue,
+    Severity,
+    column_letter,
+)
+from addin.core.sheet import HEADER_SEARCH_ROWS, SheetData
 
 __all__ = ["grid_issues"]
 
@@ -33,6 +40,11 @@ def grid_issues(sheet: str, grid: Grid, data: SheetData) -> list[Issue]:
             )
     first_data_row = (data.header_row or 0) + 1
     for ref in grid.merged:
+        header = _header_merge(ref, data.header_row, grid.first_row)
+        if header is not None:
+            issues.append(Issue(MERGED_HEADER, Severity.BLOCKING, header, sheet,
+                                _first_row_of(ref), ref.split(":")[0].rstrip("0123456789")))
+            continue
         if not _touches_data(ref, first_data_row, sent_letters):
             continue  # a merged title above the header is harmless
         issues.append(
@@ -49,6 +61,28 @@ def grid_issues(sheet: str, grid: Grid, data: SheetData) -> list[Issue]:
             )
         )
     return issues
+
+
+def _header_merge(ref: str, header_row: int | None, first_row: int) -> str | None:
+    """The message for a merge over the header row (or, without header, in the rows searched)."""
+    start, _, end = ref.upper().partition(":")
+    top = _first_row_of(ref) or 0
+    bottom = int("".join(c for c in (end or start) if c.isdigit()) or 0)
+    if header_row is not None:
+        if not top <= header_row <= bottom:
+            return None
+        return (
+            f"L'en-tête est dans des cellules fusionnées ({ref}) : seule la première porte un "
+            "code de champ, les autres colonnes n'ont pas d'en-tête. Annulez la fusion "
+            "(Accueil > Fusionner et centrer) et mettez un code de champ dans chaque colonne."
+        )
+    if top >= first_row + HEADER_SEARCH_ROWS:
+        return None
+    return (
+        f"Cellules fusionnées {ref} dans les premières lignes : un en-tête fusionné n'est pas "
+        "reconnu. Annulez la fusion et mettez un code de champ dans chaque colonne, sur une "
+        "seule ligne."
+    )
 
 
 def _touches_data(ref: str, first_data_row: int, sent_letters: set[str]) -> bool:

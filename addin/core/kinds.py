@@ -33,11 +33,32 @@ _DATE_ISO = re.compile(
 )
 
 
+# What Gestimum's number columns hold: decimals and amounts are Delphi `Currency`-sized (15
+# digits before the mark, Excel's own precision), integers 32-bit signed.
+DECIMAL_LIMIT = Decimal(10) ** 15
+INT_LIMIT = 2**31 - 1
+
+
+def _too_big(field: Field, v: object, limit: str) -> Problem:
+    return Problem(
+        ic.NUMBER_TOO_BIG,
+        f"« {show(v)} » dépasse ce que le champ {field.code} ({field.label}) peut contenir "
+        f"({limit}) : vérifiez la valeur (une formule a peut-être donné un résultat aberrant).",
+    )
+
+
 def decimal_formatter(field: Field, mark: str) -> Formatter:
     """Decimals and amounts: 15 significant digits at most, the field's decimal mark."""
     floats: dict[float, str] = {}  # quantities, rates and prices repeat down a column
+    limit = "moins de 15 chiffres avant la virgule"
 
     def fmt(v: object) -> str | Problem:
+        out = _fmt(v)
+        if out.__class__ is str and len(out) > 15 and abs(_number(out, mark)) >= DECIMAL_LIMIT:
+            return _too_big(field, v, limit)
+        return out
+
+    def _fmt(v: object) -> str | Problem:
         cls = v.__class__
         if cls is float:
             out = floats.get(v)  # type: ignore[call-overload]
@@ -77,8 +98,25 @@ def decimal_formatter(field: Field, mark: str) -> Formatter:
     return fmt
 
 
+def _number(text: str, mark: str) -> Decimal:
+    """The value of a formatted number (only called on long texts: rare)."""
+    return Decimal(text.replace(mark, ".") if mark != "." else text)
+
+
 def int_formatter(field: Field) -> Formatter:
-    """Integers: 3.0 → `3`; a fraction is a `type-error`."""
+    """Integers: 3.0 → `3`; a fraction is a `type-error`; beyond 32 bits, `number-too-big`."""
+    fmt = _int_formatter(field)
+
+    def checked(v: object) -> str | Problem:
+        out = fmt(v)
+        if out.__class__ is str and len(out) > 9 and abs(int(out)) > INT_LIMIT:  # type: ignore[arg-type]
+            return _too_big(field, v, f"un entier d'au plus {INT_LIMIT:,}".replace(",", " "))
+        return out
+
+    return checked
+
+
+def _int_formatter(field: Field) -> Formatter:
     def problem(v: object) -> Problem:
         if is_excel_error(v):
             return excel_error(field, v.strip())  # type: ignore[attr-defined]
@@ -122,6 +160,18 @@ def _date_problem(field: Field, v: object) -> Problem:
         ic.TYPE_ERROR,
         f"« {show(v)} » n'est pas une date : saisissez une date au format jj/mm/aaaa "
         f"(ou formatez la cellule en Date) dans la colonne {field.code} ({field.label}).",
+    )
+
+
+def _time_problem(field: Field, v: object) -> Problem:
+    """A time alone where a date is expected: a pure time, or a date before 1900 that Excel's
+    date system cannot hold (readers then see the serial as a time of day, e.g. 00:00:00)."""
+    return Problem(
+        ic.DATE_OUT_OF_RANGE,
+        f"La cellule ne contient qu'une heure (« {show(v)} ») : soit une date antérieure au "
+        f"01/01/1900, qu'Excel ne sait pas enregistrer comme date, soit une heure seule. Dans "
+        f"la colonne {field.code} ({field.label}), saisissez la date comme texte jj/mm/aaaa "
+        f"(ex. '01/03/1850, avec l'apostrophe) ou corrigez-la.",
     )
 
 
@@ -190,6 +240,8 @@ def date_formatter(field: Field, with_time: bool) -> Formatter:
             return out
         if isinstance(v, dt.datetime | dt.date):
             return render(v)
+        if isinstance(v, dt.time | dt.timedelta):
+            return _time_problem(field, v)
         return _date_problem(field, v)
 
     return fmt

@@ -9,7 +9,8 @@ Documented choices:
 * `tester` is sent as "Oui" when testing, and left out otherwise on the endpoints that have it
   (as their documented examples do); Ecritures always sends it, as its examples do. Asking to
   test an endpoint without test mode raises ValueError: it must never import for real.
-* The masked password is "********", or "" when there is none.
+* The masked password is "********", or "" when there is none; with `mask_secrets`, values of
+  secret fields (`USR_PASSWD`…, see `secret_fields`) show as "********" in the lines too.
 * `line_digest` is the SHA-256 of the file lines sent (header included), joined by "\\n".
 """
 
@@ -24,11 +25,11 @@ from typing import Any
 from addin.core.catalog import Endpoint
 from addin.core.entries import entry_groups, entry_lines
 from addin.core.formatted import Formatted, format_rows, group_keys
+from addin.core.secret_fields import MASK, keyed_digest
 from addin.core.sheet import SheetData
 
 __all__ = ["Batch", "Options", "build_batches", "build_body", "line_digest", "MASK"]
 
-MASK = "********"
 ECRITURES_FORMAT = "GestimumComptaVariable"
 _ECRITURES_OPTIONAL = ("simulation", "creer_sections_analytiques", "plan_analytique")
 
@@ -59,6 +60,8 @@ class Batch:
     header: str | None
     lines: list[str]
     rows: list[int]
+    # Values of secret fields in these lines (never shown): to scrub answers, key the digest.
+    secrets: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     @property
     def file_lines(self) -> list[str]:
@@ -105,9 +108,12 @@ def _pack(sizes: list[int], size: int) -> list[tuple[int, int]]:
 
 
 def build_batches(
-    data: SheetData, options: Options, *, skip_rows: Iterable[int] = frozenset()
+    data: SheetData, options: Options, *, skip_rows: Iterable[int] = frozenset(),
+    mask_secrets: bool = False,
 ) -> list[Batch]:
     """Cut the sheet's rows (minus Excel rows `skip_rows`) into batches of import lines.
+
+    `mask_secrets` shows secret field values as the mask (previews only: never sent).
 
     Assumes `validate` found nothing blocking (the pipeline checks first); a cell that cannot
     be formatted raises ValueError rather than sending a broken line.
@@ -126,19 +132,38 @@ def build_batches(
                                  "blocking issue, validate before building batches")
     ranges = _pack(_group_sizes(data, fs, keep), options.batch_size)
     excel_rows = [data.rows[rp].row for rp in keep]
+    secret = _secret_columns(data)
     if data.endpoint.positional:
         header = None
         batches = [entry_lines(data, fs, keep[a:b]) for a, b in ranges]
     else:
-        header, lines = _header_and_lines(data, fs, keep)
+        header, lines = _header_and_lines(data, fs, keep, secret if mask_secrets else ())
         batches = [lines[a:b] for a, b in ranges]
-    return [Batch(i + 1, len(ranges), header, batch, excel_rows[a:b])
+    return [Batch(i + 1, len(ranges), header, batch, excel_rows[a:b],
+                  _secrets(fs, secret, keep[a:b]))
             for i, ((a, b), batch) in enumerate(zip(ranges, batches, strict=True))]
 
 
-def _header_and_lines(data: SheetData, fs: Formatted, keep: list[int]) -> tuple[str, list[str]]:
+def _secret_columns(data: SheetData) -> tuple[int, ...]:
+    """Positions of the sent columns whose field is secret (passwords)."""
+    ep = data.endpoint
+    return tuple(j for j, c in enumerate(data.columns)
+                 if (f := ep.field(c.code)) is not None and f.is_secret)
+
+
+def _secrets(fs: Formatted, secret: tuple[int, ...], rps: list[int]) -> frozenset[str]:
+    if not secret:
+        return frozenset()
+    return frozenset(t for j in secret for rp in rps if (t := fs.cols[j][rp]))
+
+
+def _header_and_lines(
+    data: SheetData, fs: Formatted, keep: list[int], masked: tuple[int, ...] = ()
+) -> tuple[str, list[str]]:
     """Header of the columns not empty on every kept row, and each kept row's line."""
     cols = fs.cols
+    if masked:
+        cols = [[MASK if t else "" for t in c] if j in masked else c for j, c in enumerate(cols)]
     if len(keep) != fs.n_rows:
         if not keep:
             cols = [[] for _ in cols]
@@ -200,5 +225,9 @@ def build_body(
 
 
 def line_digest(batch: Batch) -> str:
-    """SHA-256 (hex) of the lines sent, header included, joined by newlines."""
+    """SHA-256 (hex) of the lines sent, header included, joined by newlines; keyed with a random
+    salt (HMAC) when the lines hold secret values, so that the fingerprint cannot be used to
+    test guesses of a password once its cell is cleared."""
+    if batch.secrets:
+        return keyed_digest(batch.file_lines)
     return hashlib.sha256("\n".join(batch.file_lines).encode("utf-8")).hexdigest()

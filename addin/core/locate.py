@@ -49,7 +49,8 @@ def _units(endpoint: Endpoint, batch: Batch) -> list[list[int]]:
 
 def _sub_batch(batch: Batch, indexes: list[int]) -> Batch:
     return Batch(batch.index, batch.total, batch.header,
-                 [batch.lines[i] for i in indexes], [batch.rows[i] for i in indexes])
+                 [batch.lines[i] for i in indexes], [batch.rows[i] for i in indexes],
+                 batch.secrets)
 
 
 def locate_rejections(

@@ -28,6 +28,7 @@ from addin.core.resume import (
     server_key,
 )
 from addin.core.run_report import RunReport, SheetReport, count_batch, exit_code
+from addin.core.secret_fields import Scrubber
 from addin.core.selection import GridSource, SheetPlan, select_sheets
 from addin.core.sheet import SheetData
 
@@ -209,7 +210,8 @@ def _run_sheet(
             if settings.locate and outcome.locate_in_test and not options.test:
                 found = locate_rejections(endpoint, batch, sender, options)
                 if found is not None:
-                    outcome = apply_located(outcome, found)
+                    outcome = Scrubber(batch.secrets, options.mot_passe).outcome(
+                        apply_located(outcome, found))
                     if journal is not None:
                         journal.record_outcome(intent, outcome)
         except KeyboardInterrupt:  # a stop signal outside the request itself
@@ -305,6 +307,9 @@ def _send_batch(
                                               test=options.test)
             stop = exc.user_message
     outcome.duration = time.monotonic() - started
-    return outcome, stop
+    # What a server echoes (journal, message, error) never carries the ERP password or a secret
+    # field value into the run journal, the workbook or the terminal.
+    scrub = Scrubber(batch.secrets, options.mot_passe)
+    return scrub.outcome(outcome), (scrub(stop) if stop is not None else None)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -17,6 +18,7 @@ class GridSource(Protocol):
     """Read side of a workbook (openpyxl file or live Excel book)."""
 
     def sheet_names(self) -> list[str]: ...
+    def sheet_visibility(self, sheet: str) -> str: ...  # "visible", "hidden", "veryHidden"
     def table_names(self, sheet: str) -> list[str]: ...
     def grid(self, sheet: str) -> Grid: ...
     def connexion(self) -> dict[str, str]: ...
@@ -43,17 +45,46 @@ def _data_sheet_endpoint(source: GridSource, sheet: str) -> tuple[Endpoint, str]
     return (found, "sheet") if found is not None else None
 
 
+_HIDDEN = {"hidden": "masquée", "veryHidden": "très masquée"}
+
+
+def _find_sheet(names: list[str], wanted: str) -> str | None:
+    """The sheet `wanted` designates: the exact name first, else the one name equal to it
+    ignoring case and Unicode form (NFC/NFD); several such names without an exact one: error."""
+    if wanted in names:
+        return wanted
+    folded = unicodedata.normalize("NFC", wanted).casefold()
+    close = [n for n in names if unicodedata.normalize("NFC", n).casefold() == folded]
+    exact = [n for n in close if unicodedata.normalize("NFC", n) == unicodedata.normalize(
+        "NFC", wanted)]
+    if len(exact) == 1:
+        return exact[0]
+    if len(close) > 1:
+        raise WorkbookError(
+            f"Plusieurs feuilles correspondent à « {wanted} » ({', '.join(close)}) : donnez le "
+            "nom exact, majuscules comprises."
+        )
+    return close[0] if close else None
+
+
+def _visibility(source: GridSource, sheet: str) -> str:
+    return source.sheet_visibility(sheet) if hasattr(source, "sheet_visibility") else "visible"
+
+
 def select_sheets(
     source: GridSource,
     sheets: Iterable[str] | None = None,
     endpoint: str | None = None,
     *,
     all_sheets: bool = False,
+    notes: list[str] | None = None,
 ) -> list[SheetPlan]:
     """The sheets to process, each with its endpoint (DESIGN §3.1 resolution order).
 
-    Named sheets must exist and resolve (or `endpoint` is given); without names every sheet that
-    resolves is taken, in dependency order.
+    Named sheets must exist and resolve (or `endpoint` is given); an exact name wins over a
+    case-insensitive match. Without names every visible sheet that resolves is taken, in
+    dependency order; hidden and very hidden data sheets are skipped, each with a French line
+    appended to `notes` (they are read only when named explicitly).
     """
     names = source.sheet_names()
     forced = None
@@ -70,9 +101,8 @@ def select_sheets(
     wanted = list(sheets or [])
     plans: list[SheetPlan] = []
     if wanted:
-        by_lower = {n.casefold(): n for n in names}
         for name in wanted:
-            real = by_lower.get(name.casefold())
+            real = _find_sheet(names, name)
             if real is None:
                 raise WorkbookError(
                     f"Feuille « {name} » introuvable. Feuilles du classeur : {', '.join(names)}."
@@ -89,16 +119,27 @@ def select_sheets(
                     "d'entrée, par exemple « Clients », ou précisez --endpoint."
                 )
         return plans
+    skipped: list[str] = []
     for name in names:
         found = _data_sheet_endpoint(source, name)
-        if found is not None:
-            plans.append(SheetPlan(name, *found))
-        elif forced is not None and normalise_name(name) not in _SERVICE_SHEETS:
-            plans.append(SheetPlan(name, forced, "option"))
+        if found is None and (forced is None or normalise_name(name) in _SERVICE_SHEETS):
+            continue
+        hidden = _HIDDEN.get(_visibility(source, name))
+        if hidden is not None:
+            skipped.append(
+                f"Feuille « {name} » {hidden} : ignorée. Pour l'importer, affichez-la (clic "
+                f"droit sur un onglet > Afficher) ou désignez-la explicitement (en ligne de "
+                f"commande : --sheet \"{name}\")."
+            )
+            continue
+        plans.append(SheetPlan(name, *found) if found else SheetPlan(name, forced, "option"))
+    if notes is not None:
+        notes.extend(skipped)
     if not plans:
         raise WorkbookError(
             "Aucune feuille de données reconnue dans ce classeur : nommez chaque feuille d'après "
             "son point d'entrée (par exemple « Clients ») ou utilisez --sheet et --endpoint."
+            + ("".join(" " + s for s in skipped))
         )
     if all_sheets or len(plans) > 1:
         plans.sort(key=lambda p: (p.endpoint.rank, names.index(p.sheet)))

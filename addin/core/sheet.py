@@ -13,6 +13,7 @@ Documented choices (DESIGN §3.1):
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -31,6 +32,7 @@ __all__ = [
     "STATUS_HEADER",
     "SheetData",
     "SheetRow",
+    "header_index",
     "raw_columns",
     "read_sheet",
 ]
@@ -144,6 +146,29 @@ def _text(cell: object) -> str:
     return cell.strip() if isinstance(cell, str) else "" if cell is None else str(cell).strip()
 
 
+def _header_text(cell: object) -> str:
+    """A header cell as compared with field codes: NFC, without invisible characters."""
+    text = _text(cell)
+    if text.isascii():
+        return text
+    return "".join(
+        c for c in unicodedata.normalize("NFC", text) if unicodedata.category(c) != "Cf"
+    ).strip()
+
+
+def _invisible(text: str) -> list[str]:
+    """The invisible (format) characters of a header, named: « U+200B ZERO WIDTH SPACE »."""
+    seen = dict.fromkeys(c for c in text if unicodedata.category(c) == "Cf")
+    return [f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in seen]
+
+
+def shown_invisible(text: str) -> str:
+    """The text with each invisible character made visible as <U+200B>."""
+    return "".join(
+        f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cf", "Cc") else c for c in text
+    )
+
+
 def _labels(endpoint: Endpoint) -> dict[str, str]:
     """Normalised French label → code, for labels that name a single field."""
     seen: dict[str, list[str]] = {}
@@ -164,11 +189,17 @@ def _find_header(
     grid: Sequence[Sequence[object]], endpoint: Endpoint, labels: dict[str, str] | None
 ) -> int | None:
     for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        texts = [t for t in map(_text, row) if t and not t.startswith("#")]
+        texts = [t for t in map(_header_text, row) if t and not t.startswith("#")]
         hits = sum(1 for t in texts if _match(endpoint, t, labels))
         if hits and hits * 2 >= len(texts):
             return r
     return None
+
+
+def header_index(grid: Sequence[Sequence[object]], endpoint: Endpoint) -> int | None:
+    """Index in `grid` of the header row `read_sheet` would take (codes, else labels)."""
+    h = _find_header(grid, endpoint, None)
+    return h if h is not None else _find_header(grid, endpoint, _labels(endpoint))
 
 
 def read_sheet(
@@ -197,11 +228,20 @@ def read_sheet(
     hashed: set[int] = set()  # `#` columns: never sent, never make a row non-blank
     by_code: dict[str, Column] = {}
     for i, cell in enumerate(grid[h]):
-        text = _text(cell)
+        text = _header_text(cell)
         if not text:
             continue
         named.add(i)
         letter = column_letter(first_col + i)
+        hidden = _invisible(cell) if isinstance(cell, str) and not cell.isascii() else []
+        if hidden:
+            issues.append(Issue(
+                ic.INVISIBLE_CHARACTER, Severity.WARNING,
+                f"L'en-tête « {shown_invisible(cell.strip())} » contient un caractère invisible "
+                f"({', '.join(hidden)}), souvent venu d'un copier-coller : il est ignoré et la "
+                f"colonne est lue comme « {text} ». Retapez l'en-tête pour l'enlever.",
+                sheet, header_row, letter, "", text,
+            ))
         if text.startswith("#"):
             hashed.add(i)
             if text.upper() == STATUS_HEADER and status is None:

@@ -143,6 +143,8 @@ def text_formatter(field: Field, sep: str, delim: str, positional: bool) -> Form
             out = memo.get(v)  # type: ignore[call-overload]
             if out is None:
                 s = v.strip()  # type: ignore[attr-defined]
+                if not s.isascii():  # macOS pastes decomposed accents (NFD): compose them
+                    s = unicodedata.normalize("NFC", s)
                 if not s:
                     out = ""
                 elif s[0] == "#" and s in EXCEL_ERRORS:
@@ -165,6 +167,14 @@ def text_formatter(field: Field, sep: str, delim: str, positional: bool) -> Form
         return out
 
     def _number_text(v: object) -> str | Problem:
+        if v is True or v is False:
+            shown = "VRAI" if v else "FAUX"
+            return Problem(
+                ic.BOOLEAN_IN_TEXT,
+                f"La cellule contient la valeur logique {shown} alors que {field.code} "
+                f"({field.label}) est un texte : Gestimum recevrait « {int(v)} ». Saisissez le "
+                f"texte voulu (formatez la cellule en Texte si Excel le convertit).",
+            )
         s = number_as_text(field, v)
         if isinstance(s, Problem):
             return s

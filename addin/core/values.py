@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from addin.core import issues as ic
 from addin.core.catalog import Field
 from addin.core.cells import ColumnFormatter, Formatter, Problem, display, parse_decimal
 from addin.core.kinds import bool_formatter, date_formatter, decimal_formatter, int_formatter
@@ -55,6 +56,29 @@ def make_formatter(
     field: Field, *, separator: str = ";", delimiter: str = "", positional: bool = False
 ) -> Formatter:
     """The cell → text function of one column; build it once per column, call it per cell."""
+    fmt = _kind_formatter(field, separator, delimiter, positional)
+    return _secret_formatter(field, fmt) if field.is_secret else fmt
+
+
+def _secret_formatter(field: Field, fmt: Formatter) -> Formatter:
+    """Problems of a secret field (password) say what is wrong without showing any of it."""
+    def secret(v: object) -> str | Problem:
+        out = fmt(v)
+        if out.__class__ is str or out.code == ic.TOO_LONG:  # type: ignore[union-attr]
+            return out
+        return Problem(
+            out.code,  # type: ignore[union-attr]
+            f"La valeur de la colonne {field.code} ({field.label}) ne peut pas être envoyée "
+            f"telle quelle ({out.code}) : elle est secrète et n'est pas affichée ; vérifiez-la "  # type: ignore[union-attr]
+            f"dans la cellule (caractères admis : ceux d'un clavier français, sans « ; »).",
+            out.severity,  # type: ignore[union-attr]
+            out.text,  # type: ignore[union-attr]
+        )
+
+    return secret
+
+
+def _kind_formatter(field: Field, separator: str, delimiter: str, positional: bool) -> Formatter:
     kind = field.kind
     if kind in ("decimal", "amount"):
         mark = field.decimal_mark or ("." if positional else ",")

@@ -1,10 +1,10 @@
 """xlwings adapter: the pipeline's grid source and result sink over a live Excel book.
 
-The only module that touches the xlwings Book/Range API for data. Every sheet is read and written
-in bulk, so a macro costs the same number of Excel round trips for 10 rows as for 10,000 (each COM
-call is a round trip: per-cell loops are what makes add-ins slow); big sheets go in chunks of a
-bounded cell count (one huge call fails on 32-bit Excel). Row limits come from each sheet (a .xls
-sheet has 65,536 rows), never from a constant.
+With `sheet_meta.py`, the only module that touches the xlwings Book/Range API for data. Every
+sheet is read and written in bulk, so a macro costs the same number of Excel round trips for 10
+rows as for 10,000 (each COM call is a round trip: per-cell loops are what makes add-ins slow);
+big sheets go in chunks of a bounded cell count (one huge call fails on 32-bit Excel). Row limits
+come from each sheet (a .xls sheet has 65,536 rows), never from a constant.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from addin.excel.cells import (
     structure_message,
     writing,
 )
+from addin.excel.sheet_meta import percent_cells, table_extent, visibility
 from addin.excel.ui import ExcelUI, StatusBarProgress
 
 __all__ = ["ExcelWorkbook", "StatusBarProgress"]
@@ -64,6 +65,10 @@ class ExcelWorkbook(ExcelUI):
     def table_names(self, sheet: str) -> list[str]:
         return [table.name for table in self.book.sheets[sheet].tables]
 
+    def sheet_visibility(self, sheet: str) -> str:
+        """"visible", "hidden" or "veryHidden" of a sheet of the book."""
+        return visibility(self.book.sheets[sheet].visible)
+
     def grid(self, sheet: str) -> Grid:
         """The used block of the sheet down to its last value, read in bounded chunks (cached:
         statuses are merged into it)."""
@@ -74,7 +79,13 @@ class ExcelWorkbook(ExcelUI):
             rows = used.options(ndim=2, err_to_str=True, chunksize=chunk_rows(used.shape[1]))
             values = rows.value
             # Excel computes every formula, so live books never have formulas without a value.
-            self._grids[sheet] = Grid([list(r) for r in values], used.row, used.column)
+            xl_sheet = self.book.sheets[sheet]
+            rows = [list(r) for r in values]
+            tables = tuple(table_extent(t) for t in xl_sheet.tables)
+            percent = percent_cells(xl_sheet, rows, used.row, used.column)
+            self._grids[sheet] = Grid(
+                rows, used.row, used.column, tables=tables, percent_cells=percent
+            )
         return self._grids[sheet]
 
     def connexion(self) -> dict[str, str]:

@@ -19,14 +19,19 @@ from addin.core.connexion import CONNEXION_SHEET, parse_connexion
 from addin.core.errors import WorkbookError
 from addin.core.grid import Grid
 from addin.core.issues import column_letter
-from addin.io.file_errors import mapped
+from addin.io.file_errors import check_file, mapped
 from addin.io.openpyxl_sink import XlsxSink
+from addin.io.xlsx_meta import percent_cells, percent_styles, table_extents
 from addin.io.xlsx_scan import hidden_rows, scan_sheet, sheet_parts
 
 __all__ = ["SUFFIXES", "XlsxSink", "XlsxWorkbook", "open_workbook"]
 
 SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 MAX_ROWS = 1_048_576
+_VISIBILITY = (  # calamine's enum is not hashable: compared one by one
+    (python_calamine.SheetVisibleEnum.Hidden, "hidden"),
+    (python_calamine.SheetVisibleEnum.VeryHidden, "veryHidden"),
+)
 
 
 def open_workbook(path: str | os.PathLike[str]) -> XlsxWorkbook:
@@ -39,16 +44,17 @@ class XlsxWorkbook:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        check_file(path)  # folder, pipe, encrypted or .xls: a precise message, never a hang
         if path.suffix.lower() not in SUFFIXES:
             raise WorkbookError(
                 f"{path.name} : format non pris en charge. Enregistrez le classeur au format "
                 "« Classeur Excel (.xlsx) »."
             )
-        with mapped(path):
-            if not path.is_file():
-                raise FileNotFoundError(path)
-            with zipfile.ZipFile(path) as archive:
-                self._parts = sheet_parts(archive)
+        with mapped(path), zipfile.ZipFile(path) as archive:
+            self._parts = sheet_parts(archive)
+            # Table extents (totals rows) and percent styles: what calamine does not say.
+            self._tables = table_extents(archive, self._parts)
+            self._percent_styles = percent_styles(archive)
         self._reader: python_calamine.CalamineWorkbook | None = None
         self._grids: dict[str, Grid] = {}
 
@@ -67,6 +73,13 @@ class XlsxWorkbook:
             for m in self._book.sheets_metadata
             if m.typ == python_calamine.SheetTypeEnum.WorkSheet
         ]
+
+    def sheet_visibility(self, sheet: str) -> str:
+        """"visible", "hidden" or "veryHidden", as Excel stores it."""
+        for m in self._book.sheets_metadata:
+            if m.name == sheet:
+                return next((text for v, text in _VISIBILITY if m.visible == v), "visible")
+        return "visible"
 
     def table_names(self, sheet: str) -> list[str]:
         names = []
@@ -111,12 +124,13 @@ class XlsxWorkbook:
                 for (r0, c0), (r1, c1) in (data.merged_cell_ranges or ())
             )
             part = self._parts.get(sheet)
-            formulas, errors, hidden = ([], {}, frozenset())
+            formulas, errors, hidden, percent = ([], {}, frozenset(), frozenset())
             if part is not None:
                 with zipfile.ZipFile(self.path) as archive:
                     xml = archive.read(part)
                 formulas, errors = scan_sheet(xml)
                 hidden = hidden_rows(xml)
+                percent = percent_cells(xml, self._percent_styles)
         # Calamine gives "" for empty cells; the core expects None, as openpyxl and Excel give.
         values: list[list[object]] = [[None if v == "" else v for v in row] for row in raw]
         for (row, col), text in errors.items():
@@ -126,7 +140,7 @@ class XlsxWorkbook:
         )
         for row, col in missing:
             _put(values, row, col, None)
-        return Grid(values, 1, 1, missing, merged, hidden)
+        return Grid(values, 1, 1, missing, merged, hidden, self._tables.get(sheet, ()), percent)
 
 
 def _get(values: list[list[object]], row: int, col: int) -> object:

@@ -292,6 +292,13 @@ def field_note(endpoint: Endpoint, field: Field) -> str:
         )
     if field.kind == "text":
         lines.append("Format texte : les zéros en tête sont conservés.")
+    if field.is_rate:
+        lines.append(
+            "Taux en pourcentage : Gestimum attend le nombre de points (20 pour 20 %). Une "
+            "cellule au format Pourcentage qui affiche 20 % est envoyée 20."
+        )
+    elif field.kind in ("int", "decimal", "amount"):
+        lines.append("Pas de format Pourcentage ici : une cellule affichant 5 % serait refusée.")
     if field.required:
         lines.append("Obligatoire.")
     else:
@@ -315,10 +322,10 @@ def field_note(endpoint: Endpoint, field: Field) -> str:
         lines.extend(
             f"  {c.code} = {c.label}" if c.label != c.code else f"  {c.code}" for c in field.choices
         )
-    if is_password_label(field.label) or is_password_label(field.code):
+    if field.is_secret or is_password_label(field.label) or is_password_label(field.code):
         lines.append(
-            "Attention : ce mot de passe sera enregistré en clair dans le classeur ; "
-            "effacez la colonne une fois l'import réussi."
+            "Attention : ce mot de passe est enregistré en clair dans le classeur (le complément "
+            "le masque partout ailleurs) ; effacez la colonne une fois l'import réussi."
         )
     if field.default:
         lines.append(f"Par défaut : {field.default}")

@@ -213,8 +213,19 @@ class FakeRange:
         self.sheet.formulas = {k for k in self.sheet.formulas if not self._contains(*k)}
 
     @property
-    def number_format(self) -> str:
-        raise NotImplementedError
+    def number_format(self) -> str | None:
+        """The format every cell of the range shares (last one set wins), None when mixed."""
+        self.sheet.book.calls.append(("Range.number_format.get", self.address))
+        found = "General"
+        for address, fmt in self.sheet.number_formats.items():
+            (r1, c1), (r2, c2) = (tuple(map(int, p.split(","))) for p in address.split(":"))
+            inside = r1 <= self.r1 and self.r2 <= r2 and c1 <= self.c1 and self.c2 <= c2
+            overlaps = not (self.r2 < r1 or r2 < self.r1 or self.c2 < c1 or c2 < self.c1)
+            if inside:
+                found = fmt
+            elif overlaps:
+                return None
+        return found
 
     @number_format.setter
     def number_format(self, fmt: str) -> None:
@@ -233,10 +244,23 @@ class FakeRange:
 
 
 class FakeTable:
-    def __init__(self, name: str, rng: FakeRange | None = None, style: str | None = None) -> None:
+    """A ListObject: its whole range (header and totals rows included) and those two flags."""
+
+    def __init__(self, name: str, range: FakeRange | None = None, style: str | None = None, *,
+                 show_headers: bool = True, show_totals: bool = False) -> None:
         self.name = name
-        self.address = rng.address if rng is not None else ""
+        self._range = range
+        self.address = range.address if range is not None else ""
         self.style = style
+        self.show_headers = show_headers
+        self.show_totals = show_totals
+
+    @property
+    def range(self) -> FakeRange:
+        if self._range is not None:
+            return self._range
+        sheet = self._sheet
+        return sheet.used_range
 
 
 class FakeTables(list):
@@ -258,6 +282,7 @@ class FakeTables(list):
         elif name.casefold() in taken:  # table names are unique in a workbook
             raise FakeComError(f"table name {name!r} already used")
         table = FakeTable(name, source, table_style_name)
+        table._sheet = self.sheet
         self.append(table)
         self.sheet.table_ranges[name] = source
         return table
@@ -320,6 +345,7 @@ class FakeSheet:
         self.protected = False
         self._tables = FakeTables()
         self._tables.sheet = self
+        self.visible: bool | int = True  # COM: -1 visible, 0 hidden, 2 very hidden
 
     @property
     def max_rows(self) -> int:
@@ -345,8 +371,13 @@ class FakeSheet:
             raise NotImplementedError("no COM object on this engine")
         return _SheetApi(self)
 
-    def add_table(self, name: str) -> None:
-        self._tables.append(FakeTable(name))
+    def add_table(self, name: str, ref: str | None = None, *, show_totals: bool = False,
+                  show_headers: bool = True) -> None:
+        """A Table over `ref` (A1:D5, totals row included), else over the used range."""
+        rng = self.range(*ref.split(":")) if ref else None
+        table = FakeTable(name, rng, show_headers=show_headers, show_totals=show_totals)
+        table._sheet = self
+        self._tables.append(table)
 
     def check_writable(self) -> None:
         if self.protected:  # Excel: "La cellule ou le graphique est protégé…"

@@ -259,3 +259,28 @@ def test_status_bar_progress_says_sheet_batch_and_rows() -> None:
 
 def test_column_letters() -> None:
     assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+
+
+def test_tables_and_visibility_come_from_the_book() -> None:
+    book = FakeBook()
+    sheet = book.add_sheet("Prospects")
+    sheet.fill([["PCF_CODE", "PCF_RS"], ["P1", "Un"], ["Total", 1]])
+    sheet.add_table("Prospects", "A1:B3", show_totals=True)
+    excel = ExcelWorkbook(book)
+    [table] = excel.grid("Prospects").tables
+    assert (table.first_row, table.last_row, table.header_rows, table.totals_rows) == (1, 3, 1, 1)
+    for visible, expected in ((True, "visible"), (-1, "visible"), (0, "hidden"),
+                              (False, "hidden"), (2, "veryHidden")):
+        sheet.visible = visible
+        assert excel.sheet_visibility("Prospects") == expected
+
+
+def test_percent_formats_are_read_once_per_numeric_column() -> None:
+    book = FakeBook()
+    sheet = book.add_sheet("Prospects")
+    sheet.fill([["PCF_CODE", "PCF_REMVAL", "PCF_REMMIN"], ["P1", 0.2, 0.5], ["P2", 0.1, 7]])
+    sheet.range("B2", "B3").number_format = "0.0%"
+    sheet.range("C2").number_format = "0%"  # C3 keeps General: a mixed column is not seen
+    grid = ExcelWorkbook(book).grid("Prospects")
+    assert grid.percent_cells == frozenset({(2, 2), (3, 2)})
+    assert book.count("Range.number_format.get") == 2  # the text column A is not asked

@@ -420,3 +420,21 @@ def test_closing_excel_without_saving_never_doubles_documents(sandbox: Any) -> N
     statuses = _statuses(original, "DocumentsVente", 7)
     assert all(str(statuses[r]).startswith("Importée le ") for r in range(2, 8)), statuses
     assert "pièce" in statuses[2]
+
+
+def test_importer_leaves_a_tables_totals_row_and_hidden_sheets_out(sandbox: Any) -> None:
+    """Importer tout through the real sandbox: the Table's totals row is never a prospect, and
+    the hidden sheet is named in the final message instead of being imported."""
+    book = FakeBook()
+    book.add_sheet("Connexion", [["Serveur", sandbox.url]])
+    sheet = book.add_sheet("Prospects", [["PCF_CODE", "PCF_RS"], ["P1", "Un"], ["P2", "Deux"],
+                                         ["Total", 2]])
+    sheet.add_table("Prospects", "A1:B4", show_totals=True)
+    hidden = book.add_sheet("Fournisseurs", [["PCF_CODE", "PCF_RS", "CPT_NUMERO"],
+                                             ["F1", "Fourn", "401F1"]])
+    hidden.visible = 0
+    result = macros.importer_tout(book)
+    assert result.ok, result.message
+    assert _codes(sandbox) == {"P1", "P2"}
+    assert "F1" not in _codes(sandbox, "Fournisseurs")
+    assert "« Fournisseurs » masquée : ignorée" in book.app.alerts[-1]["prompt"]

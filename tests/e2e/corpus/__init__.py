@@ -1,0 +1,1 @@
+"""Odd-workbook corpus: the case table, and a runner that plays it in one child process."""
