@@ -154,26 +154,31 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
     excel.ensure_writable([p.sheet for p in plans])  # what cannot be written back is not sent
     target = _target(excel)
     warning = confirm_server(excel, target)
-    if not test and target.environment == "production" and not excel.confirm(
-            f"Importer dans la société de PRODUCTION {target.fichier} "
-            f"({report_rows.safe_url(target.server)}) ?\nUn import est définitif.",
-            f"{TITLE} — production"):
-        raise Cancelled("Import en production annulé : rien n'a été envoyé.")
     from addin.core.lines import Options
     from addin.io.client import GestimumClient
     from addin.io.run_journal import open_journal
 
-    options = Options(fichier=target.fichier, utilisateur=target.utilisateur,
-                      mot_passe=_password(excel, target), batch_size=target.batch_size, test=test)
-    with open_journal() as journal:
+    with open_journal() as journal, GestimumClient(
+        target.server, ca_bundle=target.ca_bundle
+    ) as client:
+        if not test and not target.test_server and not client.is_bundled_sandbox() and not (
+            excel.confirm(
+                f"Import RÉEL et définitif dans la société {target.fichier} "
+                f"({report_rows.safe_url(target.server)}), serveur de production.\n\n"
+                "Confirmez-vous l'import ?\n(Un serveur de test se déclare « recette » dans la "
+                "feuille Connexion, ligne « Type de serveur ».)",
+                f"{TITLE} — production")):
+            raise Cancelled("Import annulé : rien n'a été envoyé.")
+        options = Options(fichier=target.fichier, utilisateur=target.utilisateur,
+                          mot_passe=_password(excel, target), batch_size=target.batch_size,
+                          test=test)
         settings = pipeline.RunSettings()
         if not test:
             settings.resend_unknown = _resend_unknown(excel, checks, journal, target)
-        with GestimumClient(target.server, ca_bundle=target.ca_bundle) as client:
-            report = pipeline.run_import(
-                checks, excel, client.post_import, options, target=target.as_ledger(),
-                progress=StatusBarProgress(excel, "Test" if test else "Import"),
-                journal=journal, workbook=excel.identity(), settings=settings)
+        report = pipeline.run_import(
+            checks, excel, client.post_import, options, target=target.as_ledger(),
+            progress=StatusBarProgress(excel, "Test" if test else "Import"),
+            journal=journal, workbook=excel.identity(), settings=settings)
     report.messages[:0] = notes
     text = _report_text(report) + (f"\n{warning}" if warning else "")
     return MacroResult(action, report.exit_code == 0, text, report, issues)

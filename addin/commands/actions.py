@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -31,6 +32,7 @@ from addin.core.catalog import endpoints
 from addin.core.errors import AddinError
 from addin.core.issues import Severity
 from addin.core.lines import Options
+from addin.core.report_rows import safe_url
 from addin.core.target import Target, resolve_target
 from addin.io.run_journal import open_journal
 
@@ -126,17 +128,25 @@ def cmd_payload(args: argparse.Namespace) -> int:
     return 0
 
 
-def _confirm_production(target: Target, args: argparse.Namespace) -> bool:
-    if target.environment != "production" or args.yes or args.test:
+def _confirm_production(target: Target, args: argparse.Namespace, client: Any) -> bool:
+    """A real import asks first, unless the target is marked "recette" or is the bundled
+    sandbox; without a terminal, only --yes confirms."""
+    if args.yes or args.test or target.test_server or client.is_bundled_sandbox():
         return True
+    where = f"la société {target.fichier} sur {safe_url(target.server)}"
     if not sys.stdin.isatty():
-        err.print("Environnement « production » : relancez avec --yes pour confirmer l'import.",
-                  markup=False)
+        err.print(terminal_safe(
+            f"Import réel vers {where}, serveur de production (feuille Connexion, « Type de "
+            "serveur » : production, ou non renseigné). Relancez avec --yes pour confirmer, ou "
+            "indiquez « recette » s'il s'agit d'un serveur de test. Rien n'a été envoyé.",
+            one_line=True), markup=False)
         return False
-    answer = input(terminal_safe(f"Importer dans la société de PRODUCTION {target.fichier} "
-                                 f"({target.server}) ? Tapez « oui » pour confirmer : ",
-                                 one_line=True))
-    return answer.strip().lower() in ("oui", "o", "yes", "y")
+    answer = input(terminal_safe(f"Import RÉEL et définitif vers {where} (production). "
+                                 "Tapez « oui » pour confirmer : ", one_line=True))
+    if answer.strip().lower() in ("oui", "o", "yes", "y"):
+        return True
+    err.print("Import annulé : rien n'a été envoyé.", markup=False)
+    return False
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -169,29 +179,30 @@ def cmd_import(args: argparse.Namespace) -> int:
                   markup=False)
         return 2
     target = resolve_target(args, book.connexion())
-    if not server_confirmed(target, args) or not _confirm_production(target, args):
+    if not server_confirmed(target, args):
         return 2
-    prompt = _prompt if sys.stdin.isatty() else None
-    password = get_password(target.server, target.fichier, target.utilisateur, prompt=prompt)
-    options = _options(target, password=password, test=args.test, delimiter=args.delimiteur)
     settings = pipeline.RunSettings(
         reimport=args.reimport, duplicate=args.dupliquer,
         resend_unknown=args.renvoyer_inconnues, locate=args.localiser,
     )  # fmt: skip
-    if args.dupliquer and not args.test and not _confirm_duplicates(args):
-        return 2
-    sink = book.sink(args.out)
-    with open_journal(args.journal) as journal, interruptible(), GestimumClient(
-        target.server, **client_options(target, args)
-    ) as client, Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err, transient=False,
-    ) as bar:
-        report = pipeline.run_import(
-            checks, sink, client.post_import, options, target=target.as_ledger(),
-            progress=BarProgress(bar), journal=journal, workbook=str(args.workbook.resolve()),
-            settings=settings,
-        )
+    with GestimumClient(target.server, **client_options(target, args)) as client:
+        if not _confirm_production(target, args, client):
+            return 2
+        if args.dupliquer and not args.test and not _confirm_duplicates(args):
+            return 2
+        prompt = _prompt if sys.stdin.isatty() else None
+        password = get_password(target.server, target.fichier, target.utilisateur, prompt=prompt)
+        options = _options(target, password=password, test=args.test, delimiter=args.delimiteur)
+        sink = book.sink(args.out)
+        with open_journal(args.journal) as journal, interruptible(), Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=err, transient=False,
+        ) as bar:
+            report = pipeline.run_import(
+                checks, sink, client.post_import, options, target=target.as_ledger(),
+                progress=BarProgress(bar), journal=journal,
+                workbook=str(args.workbook.resolve()), settings=settings,
+            )
     print_report(report, args.out or args.workbook)
     return report.exit_code
 

@@ -13,6 +13,7 @@ __all__ = [
     "CONNEXION_SHEET",
     "DEFAULTS",
     "ENVIRONMENTS",
+    "TEST_SERVER",
     "HELP",
     "KEYS",
     "PASSWORD_NOTE",
@@ -29,7 +30,7 @@ KEYS: dict[str, str] = {
     "fichier": "Fichier société",
     "utilisateur": "Utilisateur",
     "batch_size": "Taille des lots",
-    "environment": "Environnement",
+    "environment": "Type de serveur",
     "ca_bundle": "Certificat CA",
 }
 
@@ -38,11 +39,15 @@ DEFAULTS: dict[str, str] = {
     "fichier": "DEMO.Gestimum",
     "utilisateur": "DEMO",
     "batch_size": "500",
-    "environment": "test",
+    "environment": "production",
     "ca_bundle": "",
 }
 
-ENVIRONMENTS: tuple[str, ...] = ("test", "production")
+# "recette" marks a test server (a copy of the company): its imports are not confirmed. Anything
+# else, including the "test" of templates before 0.2 (easily read as Gestimum's test mode), is
+# production, where every real import asks first.
+ENVIRONMENTS: tuple[str, ...] = ("production", "recette")
+TEST_SERVER = "recette"
 
 # Shown next to each key (column C) and as cell notes in the templates.
 HELP: dict[str, str] = {
@@ -50,7 +55,9 @@ HELP: dict[str, str] = {
     "fichier": "Fichier de connexion de la société (.Gestimum), par exemple DEMO.Gestimum",
     "utilisateur": "Code utilisateur Gestimum qui réalise l'import",
     "batch_size": "Nombre de lignes envoyées par requête (une pièce n'est jamais coupée)",
-    "environment": "test ou production : une importation en production demande confirmation",
+    "environment": "production ou recette (serveur de test, copie de la société) : un import "
+    "réel vers un serveur de production demande confirmation. Sans rapport avec le mode test "
+    "de Gestimum (bouton Tester), qui n'écrit rien",
     "ca_bundle": "Facultatif : fichier .pem de l'autorité de certification de votre entreprise, "
     "si le serveur https:// utilise un certificat interne que Windows ne reconnaît pas",
 }
@@ -66,7 +73,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "fichier": ("Fichier société", "Fichier", "Société", "Fichier de la société"),
     "utilisateur": ("Utilisateur", "Code utilisateur", "User"),
     "batch_size": ("Taille des lots", "Taille de lot", "Lot", "Lignes par lot"),
-    "environment": ("Environnement", "Environment"),
+    "environment": ("Type de serveur", "Serveur de", "Environnement", "Environment"),
     "ca_bundle": ("Certificat CA", "Autorité de certification", "Fichier CA"),
 }
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any
 
-from addin.core.connexion import DEFAULTS
+from addin.core.connexion import DEFAULTS, TEST_SERVER
 from addin.core.errors import ConfigError
 from addin.core.trust import Source
 
@@ -27,6 +27,11 @@ class Target:
     environment: str
     server_source: str = Source.DEFAULT  # who named the server: trust.Source
     ca_bundle: str = ""  # extra certificate authority (.pem) trusted for this server
+
+    @property
+    def test_server(self) -> bool:
+        """Marked "recette" in Connexion: a test server, real imports are not confirmed."""
+        return self.environment == TEST_SERVER
 
     def as_ledger(self) -> dict[str, str]:
         return {"server": self.server, "fichier": self.fichier, "utilisateur": self.utilisateur}

@@ -23,6 +23,7 @@ from addin.core.answers import refusal_reason
 from addin.core.catalog import Endpoint
 from addin.core.errors import (
     CHECK_IN_GESTIMUM,
+    AddinError,
     ConfigError,
     ImportServerError,
     InvalidAnswerError,
@@ -33,6 +34,7 @@ from addin.core.errors import (
     TLSError,
 )
 from addin.core.report_rows import safe_url
+from addin.core.trust import is_loopback
 
 __all__ = ["GestimumClient", "DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT", "tls_context"]
 
@@ -42,6 +44,7 @@ DEFAULT_CONNECT_TIMEOUT = 10.0
 # Gestimum opens the company (~5 s) then imports synchronously: big batches take minutes.
 DEFAULT_READ_TIMEOUT = 900.0
 DEFAULT_WRITE_TIMEOUT = 120.0
+SANDBOX_HEADER = "X-Gestimum-Sandbox"  # set by addin/sandbox on every answer
 _VERSION_URLS = ("api/rest/Outils/%22Version%22", "api/rest/Outils/%22VersionERP%22")
 _MAX_SERVER_TEXT = 500
 
@@ -126,6 +129,21 @@ class GestimumClient:
             answer = self._answer(response, post=False)
             messages.append(str(answer["result"][0].get("message", "")))
         return messages[0], messages[1]
+
+    def is_bundled_sandbox(self) -> bool:
+        """True for the sandbox shipped with the add-in, on this machine (it marks its answers):
+        imports into it never need a production confirmation. Any failure means "no"."""
+        if not is_loopback(self.base_url):  # a remote server could claim anything
+            return False
+        try:
+            with self._map_errors(post=False):
+                response = self._http.get(f"{self.base_url}/{_VERSION_URLS[0]}",
+                                          headers={"Accept": "application/json"})
+        except ServerUnreachableError:
+            raise  # said now, in French, rather than after a pointless confirmation
+        except AddinError:
+            return False
+        return response.headers.get(SANDBOX_HEADER) == "1"
 
     # -- internals -------------------------------------------------------------------------
 

@@ -42,7 +42,9 @@ _FILL = [
 
 _SEND = [
     f"Feuille {CONNEXION_SHEET} : serveur, fichier société, utilisateur, taille des lots et "
-    "environnement (test ou production) ; une importation en production demande confirmation.",
+    "type de serveur (production, par défaut, ou recette pour un serveur de test) ; un import "
+    "réel vers un serveur de production demande confirmation (rien à voir avec le bouton "
+    "Tester, le mode test de Gestimum, qui n'écrit rien).",
     "La première fois qu'un classeur envoie vers un serveur jamais utilisé sur votre poste, le "
     "complément vous demande de le confirmer avant tout envoi : ne confirmez que "
     "l'adresse de votre serveur Gestimum. Ligne Certificat CA (facultative) : le fichier .pem "

@@ -355,7 +355,7 @@ def add_connexion(wb: Workbook) -> Worksheet:
                 formula1=f'"{",".join(ENVIRONMENTS)}"',
                 showErrorMessage=True,
                 errorTitle="Valeur non permise",
-                error="test ou production",
+                error="production ou recette (serveur de test)",
             )
             ws.add_data_validation(dv)
             dv.add(value.coordinate)
@@ -372,7 +372,7 @@ def add_connexion(wb: Workbook) -> Worksheet:
             ws.conditional_formatting.add(
                 ref,
                 FormulaRule(
-                    formula=[f'LOWER({ref})="test"'],
+                    formula=[f'LOWER({ref})="recette"'],
                     fill=PatternFill("solid", fgColor="C6EFCE"),
                     font=Font(bold=True, color="006100"),
                 ),

@@ -117,7 +117,7 @@ def test_lost_answer_marks_outcome_unknown_and_never_resends(tmp_path: Path, san
     skips nothing it cannot know about, and the data landed exactly once."""
     rows = [["PCF_CODE", "PCF_RS"], ["LOST1", "Perdue 1"], ["LOST2", "Perdue 2"]]
     book = make_book(tmp_path / "l.xlsx", {"Prospects": rows})
-    sandbox.inject("drop_after_commit", times=1)
+    sandbox.inject("drop_after_commit", times=1, endpoint="Prospects")
     try:
         assert run("import", str(book), "--server", sandbox.url) == 3
     finally:
@@ -158,13 +158,34 @@ def test_test_mode_writes_nothing(tmp_path: Path, sandbox) -> None:
     assert not [r for r in sandbox.rows("Clients") if r.get("PCF_CODE") == "TST1"]
 
 
-def test_production_needs_confirmation(tmp_path: Path, sandbox, capsys) -> None:
-    """A workbook labelled production is not sent without --yes when nobody can answer."""
-    book = make_book(tmp_path / "prod.xlsx", {"Prospects": [["PCF_CODE", "PCF_RS"], ["PR1", "x"]]},
-                     connexion={"Serveur": sandbox.url, "Environnement": "production"})
+@pytest.mark.parametrize("kind", ["production", None, "test"])
+def test_production_needs_confirmation(tmp_path: Path, sandbox, capsys, monkeypatch,
+                                       kind: str | None) -> None:
+    """A real import into a server not marked "recette" (production by default, and the
+    ambiguous "test" of older templates) is not sent without --yes when nobody can answer."""
+    from addin.io.client import GestimumClient
+
+    # A real Gestimum does not mark its answers as the bundled sandbox does.
+    monkeypatch.setattr(GestimumClient, "is_bundled_sandbox", lambda self: False)
+    connexion = {"Serveur": sandbox.url, **({"Type de serveur": kind} if kind else {})}
+    code = f"PR1{kind or ''}"[:10].upper()
+    rows = [["PCF_CODE", "PCF_RS"], [code, "x"]]
+    book = make_book(tmp_path / "prod.xlsx", {"Prospects": rows}, connexion=connexion)
     assert run("import", str(book)) == 2
-    assert "--yes" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--yes" in err and "Rien n'a été envoyé" in err and "recette" in err
+    assert not [r for r in sandbox.rows("Prospects") if r.get("PCF_CODE") == code]
     assert run("import", str(book), "--yes") == 0
+
+
+def test_recette_and_the_bundled_sandbox_need_no_confirmation(tmp_path: Path, sandbox) -> None:
+    rows = [["PCF_CODE", "PCF_RS"], ["PR2", "x"]]
+    book = make_book(tmp_path / "s.xlsx", {"Prospects": rows}, connexion={"Serveur": sandbox.url})
+    assert run("import", str(book)) == 0  # production by default, but the sandbox says so
+    rows = [["PCF_CODE", "PCF_RS"], ["PR3", "x"]]
+    book = make_book(tmp_path / "r.xlsx", {"Prospects": rows},
+                     connexion={"Serveur": sandbox.url, "Type de serveur": "recette"})
+    assert run("import", str(book)) == 0
 
 
 def test_server_unreachable_is_exit_3_with_french_message(tmp_path: Path, capsys) -> None:

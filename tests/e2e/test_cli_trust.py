@@ -21,7 +21,7 @@ KNOWN = "http://gestimum.invalid:8080"  # its origin, as kept in the known serve
 
 def _book(tmp_path: Path, server: str = FOREIGN) -> Path:
     return make_book(tmp_path / "partage.xlsx", {"Prospects": PROSPECTS},
-                     {"Serveur": server, "Environnement": "test"})
+                     {"Serveur": server, "Type de serveur": "recette"})
 
 
 def _cli(*args: str, stdin: int | None = subprocess.DEVNULL,

@@ -77,7 +77,7 @@ def make_book(sandbox: Any) -> BookFactory:
         *,
         server: str | None = None,
         batch_size: int = 500,
-        environment: str = "test",
+        environment: str = "recette",
         fichier: str = "DEMO.Gestimum",
         rows: list[list[Any]] | None = None,
         start: int = 0,
@@ -90,7 +90,7 @@ def make_book(sandbox: Any) -> BookFactory:
             ["Fichier société", fichier],
             ["Utilisateur", "DEMO"],
             ["Taille des lots", batch_size],
-            ["Environnement", environment],
+            ["Type de serveur", environment],
         ])
         data = rows if rows is not None else [prospect(start + i) for i in range(n)]
         book.add_sheet("Prospects", [PROSPECT_LABELS, PROSPECT_CODES, *data])

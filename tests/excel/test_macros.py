@@ -204,12 +204,16 @@ def test_importer_tout_follows_dependency_order(sandbox: Any) -> None:
 
 @pytest.mark.parametrize(("answer", "sent"), [("no", False), ("yes", True)])
 def test_production_asks_before_sending(make_book: BookFactory, sandbox: Any, answer: str,
-                                        sent: bool) -> None:
+                                        sent: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from addin.io.client import GestimumClient
+
+    # A real Gestimum does not mark its answers as the bundled sandbox does.
+    monkeypatch.setattr(GestimumClient, "is_bundled_sandbox", lambda self: False)
     book = make_book(2, environment="production")
     book.app.answers = [answer]
     macros.importer(book)
     question = book.app.alerts[0]
-    assert question["buttons"] == "yes_no" and "PRODUCTION" in question["prompt"]
+    assert question["buttons"] == "yes_no" and "production" in question["prompt"]
     assert bool(sandbox.rows("Prospects")) is sent
     if not sent:
         assert "annulé" in book.app.alerts[-1]["prompt"]

@@ -208,7 +208,7 @@ def test_connexion_resultats_journal_in_every_template(built: Path) -> None:
         envs = [
             dv for dv in wb[CONNEXION_SHEET].data_validations.dataValidation if dv.type == "list"
         ]
-        assert envs and envs[0].formula1 == '"test,production"'
+        assert envs and envs[0].formula1 == '"production,recette"'
         assert tuple(c.value for c in wb[RESULTATS_SHEET][1]) == RESULTATS_HEADERS
         assert tuple(c.value for c in wb[JOURNAL_SHEET][1]) == JOURNAL_HEADERS
         assert wb[RESULTATS_SHEET].max_row == 1 and wb[JOURNAL_SHEET].max_row == 1
