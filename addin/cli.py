@@ -22,8 +22,32 @@ DEFAULT_UTILISATEUR = "DEMO"
 DEFAULT_BATCH_SIZE = 500
 
 
+EXIT_CODES = (
+    "Codes de sortie : 0 tout est importé (ou contrôle sans problème bloquant), 1 des lignes "
+    "rejetées, 2 données à corriger (rien n'a été envoyé), 3 erreur du serveur ou du réseau, "
+    "ou résultat inconnu (vérifiez dans Gestimum)."
+)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, with French headings."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "Utilisation : " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with French usage errors and exit code 2 (bad input)."""
+    """argparse with French help and usage errors, and exit code 2 (bad input)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("epilog", EXIT_CODES)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="affiche cette aide et quitte")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -72,23 +96,43 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gestimum-excel",
         description="Importer des classeurs Excel dans Gestimum ERP (Web Service 2).",
     )
-    parser.add_argument("--version", action="version", version=f"gestimum-excel {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"gestimum-excel {__version__}",
+                        help="affiche la version et quitte")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                title="commandes", metavar="COMMANDE")
 
     p = sub.add_parser("demo", help="démonstration complète contre le bac à sable intégré")
     p.add_argument("--out", type=Path, default=Path("gestimum-demo.xlsx"),
                    help="classeur de résultats (défaut ./gestimum-demo.xlsx)")
 
-    p = sub.add_parser("check", help="contrôle hors ligne d'un classeur")
-    p.add_argument("workbook", type=Path)
-    p.add_argument("--sheet", action="append", help="feuille à contrôler (répétable)")
-    p.add_argument("--endpoint", help="point d'entrée si la feuille ne le désigne pas")
+    p = sub.add_parser("check", help="contrôle hors ligne d'un classeur",
+                       description="Contrôle hors ligne : correspondance des colonnes et "
+                                   "problèmes (feuille, ligne, colonne, champ). Rien n'est envoyé.")
+    p.add_argument("workbook", type=Path, metavar="CLASSEUR", help="classeur .xlsx à contrôler")
+    p.add_argument("--sheet", action="append", metavar="FEUILLE",
+                   help="feuille à contrôler (répétable)")
+    p.add_argument("--endpoint", metavar="POINT_D_ENTREE",
+                   help="point d'entrée si la feuille ne le désigne pas (ex. Clients)")
     p.add_argument("--delimiteur", default="", metavar="CARACTERE",
                    help="identificateur de texte qui sera utilisé à l'import")
     p.add_argument("--ignorer-masquees", action="store_true",
                    help="ne pas contrôler les lignes masquées ou filtrées")
     _add_journal(p)
     _add_target(p, delimiter=False)
+    p.add_argument("--enregistrer", action="store_true",
+                   help="écrire le résultat du contrôle dans la colonne #STATUT (comme le bouton "
+                        "Contrôler) et la correspondance des colonnes dans la feuille "
+                        "Correspondances, réutilisée aux exécutions suivantes")
+    p.add_argument("--out", type=Path, metavar="CHEMIN",
+                   help="avec --enregistrer : écrire dans une copie plutôt que dans le classeur")
+    p.add_argument("--json", action="store_true",
+                   help="problèmes en JSON (avec leurs codes stables), pour les scripts")
+
+    p = sub.add_parser("champs", help="liste les champs d'un point d'entrée",
+                       description="Champs d'un point d'entrée : code, libellé, type, longueur, "
+                                   "obligatoire, valeurs permises.")
+    p.add_argument("endpoint", metavar="POINT_D_ENTREE", help="ex. Clients, Ecritures")
+    p.add_argument("--json", action="store_true", help="en JSON")
 
     p = sub.add_parser("payload", help="affiche les requêtes JSON qui seraient envoyées")
     p.add_argument("workbook", type=Path)

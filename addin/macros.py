@@ -11,8 +11,9 @@ import logging
 import os
 from typing import Any
 
-from addin.core import outcomes, pipeline, report_rows, status
+from addin.core import pipeline, report_rows, status
 from addin.core.catalog import import_endpoints, resolve_endpoint
+from addin.core.check_report import CHECK_OK, KEEP, WARNING_PREFIX, check_outcomes  # noqa: F401
 from addin.core.connexion import CONNEXION_SHEET, DEFAULTS, HELP, KEYS, PASSWORD_NOTE
 from addin.core.errors import WorkbookError
 from addin.core.issues import Issue, Severity, column_letter
@@ -28,12 +29,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CHECK_OK = "Contrôle OK"
-WARNING_PREFIX = "Avertissement : "
 _MAX_LISTED = 12  # issues listed in a message box; all of them are in #STATUT
-# Statuses a check or a clear must not drop silently: they record what Gestimum may hold.
-_KEEP = {status.RowState.IMPORTED, status.RowState.WARNING, status.RowState.SKIPPED,
-         status.RowState.UNKNOWN}
+_KEEP = KEEP  # statuses a check or a clear must not drop: they record what Gestimum may hold
 
 
 def _target(excel: ExcelWorkbook) -> Any:
@@ -55,24 +52,9 @@ def _issues_text(issues: list[Issue]) -> str:
 
 
 def _write_check_statuses(excel: ExcelWorkbook, checked: pipeline.SheetCheck) -> None:
-    """Each row gets its issues (or "Contrôle OK") in #STATUT, except rows that record an
-    import: overwriting "Importée" would make the next run send them again."""
-    by_row: dict[int, list[Issue]] = {}
-    for issue in checked.issues:
-        if issue.row is not None:
-            by_row.setdefault(issue.row, []).append(issue)
-    rows: list[outcomes.RowOutcome] = []
-    for row in checked.data.rows:
-        if status.status_state(row.status) in _KEEP:
-            continue
-        found = by_row.get(row.row, [])
-        blocking = [i.message for i in found if i.severity is Severity.BLOCKING]
-        if blocking:
-            rows.append(outcomes.blocked_row(row.row, blocking))
-        else:
-            text = WARNING_PREFIX + " ; ".join(i.message for i in found) if found else CHECK_OK
-            rows.append(outcomes.RowOutcome(row.row, status.RowState.BLOCKED, text))
-    excel.write_statuses(checked.plan.sheet, checked.data, rows)
+    """Each row gets its issues (or "Contrôle OK") in #STATUT, as `check --enregistrer` does."""
+    excel.write_statuses(checked.plan.sheet, checked.data,
+                         check_outcomes(checked.data, checked.issues))
 
 
 def _check(excel: ExcelWorkbook, plans: list[pipeline.SheetPlan], *,

@@ -14,6 +14,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from addin.commands.checking import cmd_champs, run_check
 from addin.commands.console import (
     BarProgress,
     err,
@@ -30,11 +31,12 @@ from addin.commands.signals import interruptible
 from addin.core import pipeline
 from addin.core.catalog import endpoints
 from addin.core.errors import AddinError
-from addin.core.issues import Severity
 from addin.core.lines import Options
 from addin.core.report_rows import safe_url
 from addin.core.target import Target, resolve_target
 from addin.io.run_journal import open_journal
+
+__all__ = ["cmd_champs"]  # the other cmd_* are looked up by name by cli.main
 
 
 def _open(path: Path):  # noqa: ANN202 - returns the openpyxl adapter
@@ -43,38 +45,10 @@ def _open(path: Path):  # noqa: ANN202 - returns the openpyxl adapter
     return open_workbook(path)
 
 
-def _summary(checks: list[pipeline.SheetCheck]) -> tuple[int, int]:
-    blocking = sum(1 for c in checks for i in c.issues if i.severity is Severity.BLOCKING)
-    warnings = sum(1 for c in checks for i in c.issues if i.severity is not Severity.BLOCKING)
-    return blocking, warnings
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    """Offline validation: prints every issue; 2 when something blocks."""
+    """Offline validation: prints the column mapping and every issue; 2 when something blocks."""
     book = _open(args.workbook)
-    notes: list[str] = []
-    plans = pipeline.select_sheets(book, args.sheet, args.endpoint, notes=notes)
-    checks = pipeline.check(book, plans, delimiter=args.delimiteur,
-                            skip_hidden=args.ignorer_masquees)
-    for c in checks:
-        print_issues(c.issues)
-    for note in notes:
-        out.print(terminal_safe(note), markup=False)
-    blocking, warnings = _summary(checks)
-    for c in checks:
-        count = sum(1 for i in c.issues if i.severity is Severity.BLOCKING)
-        out.print(
-            terminal_safe(f"{c.plan.sheet} → {c.plan.endpoint.name} : {len(c.data.rows)} "
-                          f"ligne(s), {count} problème(s) bloquant(s)"),
-            markup=False,
-        )
-    _print_journal_knowledge(checks, book, args)
-    if blocking:
-        out.print(f"{blocking} problème(s) bloquant(s), {warnings} avertissement(s) : "
-                  "corrigez les cellules indiquées avant l'import.", markup=False)
-        return 2
-    out.print(f"Aucun problème bloquant ({warnings} avertissement(s)).", markup=False)
-    return 0
+    return run_check(args, book, after=lambda checks: _print_journal_knowledge(checks, book, args))
 
 
 def _print_journal_knowledge(checks: list[pipeline.SheetCheck], book: object,

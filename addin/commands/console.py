@@ -17,11 +17,12 @@ from rich.progress import Progress
 from rich.table import Table
 
 from addin.core import pipeline
+from addin.core.check_report import group_issues
 from addin.core.issues import Issue, Severity
 
 __all__ = [
-    "BarProgress", "err", "out", "print_issues", "print_json", "print_report", "print_run",
-    "print_runs", "terminal_safe",
+    "BarProgress", "err", "issues_json", "out", "print_issues", "print_json", "print_report",
+    "print_run", "print_runs", "terminal_safe",
 ]
 
 # What a cell or a server may hold that a terminal would obey or hide: C0/C1 controls (ESC
@@ -50,17 +51,34 @@ err = Console(stderr=True, highlight=False, soft_wrap=True,
 
 
 def print_issues(issues: list[Issue], console: Console = out) -> None:
-    """Every issue on one line: where, field, code, severity and what to do."""
-    for issue in issues:
-        where = f"{issue.sheet}!{issue.column}{issue.row or ''}" if issue.sheet else ""
-        field = f" [{issue.field}]" if issue.field else ""
+    """Every issue in plain French (where, field, severity, what to do); the same issue repeated
+    in one column is printed once with its count and rows. Issue codes are for `--json`."""
+    for group in group_issues(issues):
+        issue = group.first
         severity = "bloquant" if issue.severity is Severity.BLOCKING else "avertissement"
+        field = f" [{issue.field}]" if issue.field else ""
         value = f" (valeur « {issue.value} »)" if issue.value else ""
-        console.print(
-            terminal_safe(f"{where}{field} {issue.code} ({severity}) : {issue.message}{value}",
-                          one_line=True),
-            markup=False,
-        )
+        if group.grouped:
+            where = f"{issue.sheet}!{issue.column}" if issue.sheet else issue.column
+            example = f" (ex. ligne {issue.row} : « {issue.value} »)" if issue.value else ""
+            console.print(
+                terminal_safe(f"{where}{field} — {group.count} lignes ({group.rows_text()}), "
+                              f"{severity} : {issue.message}{example}", one_line=True),
+                markup=False,
+            )
+            continue
+        where = f"{issue.sheet}!{issue.column}{issue.row or ''}" if issue.sheet else ""
+        console.print(terminal_safe(f"{where}{field} {severity} : {issue.message}{value}",
+                                    one_line=True), markup=False)
+
+
+def issues_json(issues: list[Issue]) -> list[dict[str, object]]:
+    """Issues for machines: stable codes, severity, Excel coordinates, French message."""
+    return [
+        {"feuille": i.sheet, "ligne": i.row, "colonne": i.column, "champ": i.field,
+         "code": i.code, "gravite": i.severity.value, "message": i.message, "valeur": i.value}
+        for i in issues
+    ]
 
 
 def print_report(report: pipeline.RunReport, written: Path | None) -> None:

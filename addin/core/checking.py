@@ -8,6 +8,7 @@ from typing import Any
 from addin.core.grid_issues import grid_issues
 from addin.core.issues import Issue
 from addin.core.lines import Options, build_batches, build_body
+from addin.core.mapping import load_saved, saved_for
 from addin.core.percents import apply_percent_formats
 from addin.core.selection import GridSource, SheetPlan
 from addin.core.sheet import SheetData, read_sheet
@@ -44,6 +45,7 @@ def check(
     other unless `skip_hidden` leaves them out (they are then neither checked nor sent).
     """
     checks = []
+    saved = load_saved(source)
     for plan in plans:
         # An Excel Table is read by its header and data body: never its totals row.
         grid, table_issues = table_view(source.grid(plan.sheet), plan.sheet, plan.endpoint)
@@ -53,6 +55,7 @@ def check(
             sheet=plan.sheet,
             first_row=grid.first_row,
             first_col=grid.first_col,
+            saved=saved_for(saved, plan.sheet),
         )
         data.issues[:0] = table_issues
         if skip_hidden and grid.hidden_rows:

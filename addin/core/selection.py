@@ -33,7 +33,7 @@ class SheetPlan:
     resolved_by: str
 
 
-_SERVICE_SHEETS = {"connexion", "resultats", "journal", "lisezmoi", "listes"}
+_SERVICE_SHEETS = {"connexion", "resultats", "journal", "lisezmoi", "listes", "correspondances"}
 
 
 def _data_sheet_endpoint(source: GridSource, sheet: str) -> tuple[Endpoint, str] | None:

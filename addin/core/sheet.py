@@ -4,7 +4,8 @@ Documented choices (DESIGN §3.1):
 * The header row is the first row, within the first 20, made of the endpoint's field codes
   (case-insensitive; at least half of its non-`#` cells are codes, the rest are reported as
   `unknown-column`). Rows above it (a French label row, a title) are ignored. When no row of
-  codes exists, a row of the fields' French labels is accepted the same way.
+  codes exists, a row of headers `core.mapping` recognises (French labels, synonyms such as
+  "CP" or "SIRET", the saved mapping) is accepted the same way: an export keeps its headers.
 * Headers starting with `#` are never sent; `#STATUT` is where the add-in writes each row's
   outcome. Any other header, or data under an empty header, is a blocking issue.
 * A row whose only non-empty cells are in `#` columns is blank and skipped.
@@ -12,17 +13,24 @@ Documented choices (DESIGN §3.1):
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
 from addin.core import issues as ic
-from addin.core.catalog import Endpoint, normalise_name
+from addin.core.catalog import Endpoint
 from addin.core.issues import Issue, Severity, column_letter
 from addin.core.layout import STAMP_HEADER, STATUS_HEADER
+from addin.core.mapping import (
+    IGNORED,
+    MAPPING_SHEET,
+    HeaderMatch,
+    Matcher,
+    elsewhere,
+    suggestions,
+)
 from addin.core.rules import required_fields
 
 __all__ = [
@@ -116,6 +124,8 @@ class SheetData:
     issues: list[Issue] = field(default_factory=list)
     stamp_column: Column | None = None  # #EMPREINTE, written by imports (run journal)
     label_header: bool = False  # the header row holds French labels, not codes
+    # Each non-# header and the field it was matched to (shown by `check`, saved on request).
+    mapping: list[HeaderMatch] = field(default_factory=list)
     # Formatted texts shared by validate() and build_batches() (see validate.format_rows).
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -169,37 +179,25 @@ def shown_invisible(text: str) -> str:
     )
 
 
-def _labels(endpoint: Endpoint) -> dict[str, str]:
-    """Normalised French label → code, for labels that name a single field."""
-    seen: dict[str, list[str]] = {}
-    for f in endpoint.fields:
-        seen.setdefault(normalise_name(f.label), []).append(f.code)
-    return {k: v[0] for k, v in seen.items() if len(v) == 1 and k}
-
-
-def _match(endpoint: Endpoint, text: str, labels: dict[str, str] | None) -> str | None:
-    """The field code a header cell names: its code, or (in a label header) its label."""
-    f = endpoint.field(text)
-    if f is not None:
-        return f.code
-    return labels.get(normalise_name(text)) if labels is not None else None
-
-
 def _find_header(
-    grid: Sequence[Sequence[object]], endpoint: Endpoint, labels: dict[str, str] | None
+    grid: Sequence[Sequence[object]], match: Callable[[str], object]
 ) -> int | None:
     for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         texts = [t for t in map(_header_text, row) if t and not t.startswith("#")]
-        hits = sum(1 for t in texts if _match(endpoint, t, labels))
+        hits = sum(1 for t in texts if match(t))
         if hits and hits * 2 >= len(texts):
             return r
     return None
 
 
-def header_index(grid: Sequence[Sequence[object]], endpoint: Endpoint) -> int | None:
-    """Index in `grid` of the header row `read_sheet` would take (codes, else labels)."""
-    h = _find_header(grid, endpoint, None)
-    return h if h is not None else _find_header(grid, endpoint, _labels(endpoint))
+def header_index(
+    grid: Sequence[Sequence[object]], endpoint: Endpoint, saved: Mapping[str, str] | None = None
+) -> int | None:
+    """Index in `grid` of the header row `read_sheet` would take (codes, else any header
+    `core.mapping` recognises)."""
+    matcher = Matcher(endpoint, saved)
+    h = _find_header(grid, matcher.by_code)
+    return h if h is not None else _find_header(grid, lambda t: matcher.match(t)[0])
 
 
 def read_sheet(
@@ -209,13 +207,15 @@ def read_sheet(
     sheet: str,
     first_row: int = 1,
     first_col: int = 1,
+    saved: Mapping[str, str] | None = None,
 ) -> SheetData:
-    """Read a sheet's grid (rows of cell values) for `endpoint`; problems become `issues`."""
-    labels = None
-    h = _find_header(grid, endpoint, None)
-    if h is None:
-        labels = _labels(endpoint)
-        h = _find_header(grid, endpoint, labels)
+    """Read a sheet's grid (rows of cell values) for `endpoint`; problems become `issues`.
+
+    `saved` is the sheet's saved mapping (header → field code, or "#" for a column not sent).
+    """
+    matcher = Matcher(endpoint, saved)
+    by_name = _find_header(grid, matcher.by_code) is None
+    h = header_index(grid, endpoint, saved)
     if h is None:
         return SheetData(sheet, endpoint, None, [], [], None, [_no_header(sheet, endpoint)])
 
@@ -227,6 +227,7 @@ def read_sheet(
     named: set[int] = set()
     hashed: set[int] = set()  # `#` columns: never sent, never make a row non-blank
     by_code: dict[str, Column] = {}
+    mapping: list[HeaderMatch] = []
     for i, cell in enumerate(grid[h]):
         text = _header_text(cell)
         if not text:
@@ -249,8 +250,12 @@ def read_sheet(
             elif text.upper() == STAMP_HEADER and stamp is None:
                 stamp = Column(STAMP_HEADER, letter, i)
             continue
-        code = _match(endpoint, text, labels)
-        if code is None:
+        code, how = matcher.match(text)
+        mapping.append(HeaderMatch(letter, text, None if code == IGNORED else code, how,
+                                   ignored=code == IGNORED))
+        if code == IGNORED:
+            hashed.add(i)
+        elif code is None:
             issues.append(_unknown(endpoint, sheet, header_row, letter, text))
         elif code in by_code:
             issues.append(Issue(
@@ -267,7 +272,7 @@ def read_sheet(
     issues.extend(_missing(endpoint, sheet, header_row, by_code))
     data = grid[h + 1:]
     out = SheetData(sheet, endpoint, header_row, columns, [], status, issues,
-                    label_header=labels is not None, stamp_column=stamp)
+                    label_header=by_name, mapping=mapping, stamp_column=stamp)
     unknown = named - hashed - {c.index for c in columns}
     out.rows = _rows(data, columns, status, first_row + h + 1, unknown, out.codes, stamp)
     issues.extend(_unnamed_data(data, named, sheet, header_row, first_col))
@@ -325,13 +330,19 @@ def _no_header(sheet: str, endpoint: Endpoint) -> Issue:
 
 
 def _unknown(endpoint: Endpoint, sheet: str, row: int, letter: str, text: str) -> Issue:
-    close = difflib.get_close_matches(text.upper(), endpoint.field_codes, n=1, cutoff=0.75)
-    hint = f" Vouliez-vous dire {close[0]} ?" if close else ""
+    other = elsewhere(endpoint, text)
+    close = suggestions(endpoint, text)
+    if other:
+        hint = f" {other}"
+    elif close:
+        hint = " Champs proches : " + ", ".join(f"{f.code} ({f.label})" for f in close) + "."
+    else:
+        hint = ""
     return Issue(
         ic.UNKNOWN_COLUMN, Severity.BLOCKING,
         f"« {text} » n'est pas un champ de {endpoint.label} : ses valeurs ne seraient pas "
-        f"envoyées.{hint} Corrigez l'en-tête, ou préfixez-le par # si c'est une colonne de "
-        f"commentaires.",
+        f"envoyées.{hint} Mettez le code du champ dans l'en-tête (ou dans la feuille "
+        f"{MAPPING_SHEET}, colonne « Champ Gestimum »), ou # pour ne pas envoyer cette colonne.",
         sheet, row, letter, "", text,
     )
 

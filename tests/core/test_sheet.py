@@ -116,7 +116,7 @@ def test_data_under_an_empty_header_is_reported() -> None:
 
 def test_no_header() -> None:
     """Without any row of codes or labels, one no-header issue names the sheet."""
-    data = read_sheet([["Nom", "Ville"], ["a", "b"]], CLIENTS, sheet="Feuil1")
+    data = read_sheet([["Colonne A", "Colonne B"], ["a", "b"]], CLIENTS, sheet="Feuil1")
     assert codes(data.issues) == [ic.NO_HEADER]
     assert "Feuil1" in data.issues[0].message and "PCF_CODE" in data.issues[0].message
     assert data.rows == [] and data.header_row is None

@@ -76,8 +76,13 @@ def test_check_reports_every_blocking_issue_with_exit_2(tmp_path: Path, capsys) 
     book = make_book(tmp_path / "bad.xlsx", {"Prospects": rows})
     assert run("check", str(book)) == 2
     printed = capsys.readouterr().out
-    assert "unknown-column" in printed and "PCF_VILE" in printed
-    assert "too-long" in printed and "Prospects!B2" in printed
+    assert "« PCF_VILE » n'est pas un champ" in printed and "PCF_VILLE" in printed
+    assert "Prospects!B2" in printed and "bloquant" in printed
+    # Plain French for people; the stable issue codes are in --json.
+    assert "unknown-column" not in printed and "too-long" not in printed
+    assert run("check", str(book), "--json") == 2
+    codes = {i["code"] for i in json.loads(capsys.readouterr().out)}
+    assert codes == {"unknown-column", "too-long"}
 
 
 def test_import_refuses_blocking_input_and_sends_nothing(tmp_path: Path, sandbox) -> None:

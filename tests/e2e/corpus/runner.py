@@ -66,6 +66,16 @@ def _run(argv: list[str]) -> dict[str, object]:
     return result
 
 
+def _codes(result: dict[str, object]) -> list[str]:
+    """The issue codes of a `check --json` run ([] when it printed no JSON)."""
+    text = str(result.get("out") or "")
+    start = text.find("[")
+    try:
+        return [i["code"] for i in json.JSONDecoder().raw_decode(text[start:])[0]]
+    except (ValueError, KeyError, TypeError):
+        return []
+
+
 def run_all(results: Path, variants: dict[str, Path]) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -83,6 +93,8 @@ def run_all(results: Path, variants: dict[str, Path]) -> None:
                 command, *options = case.args
                 entry = {"case": case.name, "variant": variant,
                          "check": _run([command, str(path), *options])}
+                if command == "check":  # codes are for machines: in --json, not in the text
+                    entry["codes"] = _codes(_run([command, str(path), *options, "--json"]))
                 if case.send:
                     before = _digest(path)
                     _Recorder.received.clear()

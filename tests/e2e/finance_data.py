@@ -1,0 +1,29 @@
+"""Small literal tables of the finance scenarios (issue 12): an export with its own headers,
+a January close, invoices. Kept here so the end-to-end tests read like the scenario."""
+
+from __future__ import annotations
+
+from datetime import date
+
+# Another program's customer export: its own title and headers, no field codes anywhere.
+EXPORT_TITLE = ["Export clients — logiciel précédent, au 31/01/2025"]
+EXPORT_HEADERS = ["Code client", "Nom", "Adresse", "CP", "Ville", "Téléphone", "SIRET", "IBAN",
+                  "Compte", "CA 2024"]
+EXPORT_ROWS = [
+    ["MIG001", "Boulangerie Martin", "3 rue des Lilas", "06000", "Nice", "04 93 00 00 01",
+     "73282932000074", "FR7630006000011234567890189", "411MIG001", 12500],
+    ["MIG002", "Garage du Port", "1 quai Ouest", "13002", "Marseille", "04 91 00 00 02",
+     "40483304800022", "", "411MIG002", 8300.5],
+    ["MIG003", "Cabinet Leroy", "8 avenue Foch", "75016", "Paris", "01 45 00 00 03",
+     "", "", "411MIG003", 0],
+]
+
+# A January close: two balanced pièces, Débit/Crédit columns instead of Montant + Sens.
+CLOSE_HEADERS = ["Date", "Journal", "Compte", "Libellé", "Pièce", "Débit", "Crédit"]
+CLOSE_ROWS = [
+    [date(2025, 1, 31), "VE", "411000", "Facture F1", "F1", 1200, None],
+    [date(2025, 1, 31), "VE", "706000", "Facture F1", "F1", None, 1000],
+    [date(2025, 1, 31), "VE", "445710", "Facture F1", "F1", None, 200],
+    [date(2025, 1, 15), "AC", "607000", "Achat A1", "A1", 500, None],
+    [date(2025, 1, 15), "AC", "401000", "Achat A1", "A1", None, 500],
+]
