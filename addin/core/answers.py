@@ -18,6 +18,7 @@ from addin.core.errors import (
     InvalidImportAnswerError,
     ServerError,
 )
+from addin.core.excel_rows import cite_excel_rows
 from addin.core.outcomes import (
     BatchOutcome,
     RowOutcome,
@@ -93,9 +94,10 @@ def parse_answer(
     outcomes: list[RowOutcome] = []
     kinds: list[str] = []
     for n, excel_row in enumerate(rows, start=1):
-        warnings = list(parsed.warnings.get(n, []))
+        warnings = [cite_excel_rows(w, rows) for w in parsed.warnings.get(n, [])]
         if n in identified:
-            kind, reasons = "rejected", identified[n] or [NO_REASON]
+            kind = "rejected"
+            reasons = [cite_excel_rows(r, rows) for r in identified[n]] or [NO_REASON]
         else:
             kind, reasons = rest, ([NO_REASON] if rest == "rejected" else [])
         kinds.append(kind)

@@ -58,6 +58,9 @@ JOURNAL_HEADERS: tuple[str, ...] = (
     "Identifiant d'exécution",
     "Point d'entrée",
     "Ligne de journal",
+    # The sheet row of the batch line the journal line names; last, so that the columns of
+    # Journal sheets written before it keep their meaning.
+    "Ligne Excel",
 )
 
 

@@ -230,7 +230,7 @@ def _run_sheet(
             [report_rows.results_row(run.run_id, target, checked.plan.sheet, endpoint,
                                      batch, outcome, options.test)]
         )
-        sink.append_journal(report_rows.journal_rows(run.run_id, endpoint, outcome))
+        sink.append_journal(report_rows.journal_rows(run.run_id, endpoint, outcome, batch.rows))
         rows_done += len(batch.rows)
         if progress is not None:
             progress.advance(checked.plan.sheet, batch.index, batch.total, rows_done)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import getpass
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from addin.core.cell_text import clean_text
+from addin.core.excel_rows import excel_row_of
 from addin.core.layout import RESULTATS_HEADERS
 from addin.core.lines import line_digest
 from addin.core.outcomes import BatchOutcome
@@ -64,11 +65,14 @@ def results_row(
     return [by_header.get(header) for header in RESULTATS_HEADERS]
 
 
-def journal_rows(run_id: str, endpoint: Any, outcome: Any) -> list[list[object]]:
-    """`Journal` rows for one answer: its journal lines (a `BatchOutcome` or the lines)."""
+def journal_rows(
+    run_id: str, endpoint: Any, outcome: Any, rows: Sequence[int] = ()
+) -> list[list[object]]:
+    """`Journal` rows for one answer: its journal lines (a `BatchOutcome` or the lines), each
+    with the Excel row of the batch line it names (`rows`: the batch's Excel rows)."""
     lines = outcome.journal if isinstance(outcome, BatchOutcome) else outcome
     name = getattr(endpoint, "name", str(endpoint))
-    return [[run_id, name, clean_text(line)] for line in lines]
+    return [[run_id, name, clean_text(line), excel_row_of(line, rows)] for line in lines]
 
 
 def new_run_id(now: datetime | None = None) -> str:

@@ -321,7 +321,7 @@ def add_resultats(wb: Workbook) -> Worksheet:
 def add_journal(wb: Workbook) -> Worksheet:
     """The Journal sheet: headers only, the add-in appends Gestimum's journal lines."""
     ws = wb.create_sheet(JOURNAL_SHEET)
-    _title_row(ws, JOURNAL_HEADERS, {1: 38, 2: 24, 3: 120})
+    _title_row(ws, JOURNAL_HEADERS, {1: 38, 2: 24, 3: 120, 4: 12})
     return ws
 
 

@@ -78,7 +78,22 @@ def test_results_row_follows_the_layout_and_hides_credentials():
 def test_journal_rows_and_run_ids():
     outcome = outcomes.unknown_outcome(Batch(1, 1, None, ["a"], [2]), "x", journal=["l1", "l\x00"])
     rows = report_rows.journal_rows("R", catalog.get_endpoint("Clients"), outcome)
-    assert rows == [["R", "Clients", "l1"], ["R", "Clients", "l"]]
+    assert rows == [["R", "Clients", "l1", None], ["R", "Clients", "l", None]]
+    # A journal line naming a batch line gets that line's Excel row.
+    named = report_rows.journal_rows("R", "Clients", ["La ligne 2 n'a pas pu être importée"],
+                                     [5, 9, 12])
+    assert named == [["R", "Clients", "La ligne 2 n'a pas pu être importée", 9]]
+
+
+def test_statuses_cite_excel_rows_not_batch_lines():
+    from addin.core.excel_rows import cite_excel_rows, excel_row_of
+
+    rows = [3, 4, 28, 29]
+    text = "Pièce rejetée : la ligne 3 de la même pièce est en erreur"
+    assert cite_excel_rows(text, rows) == (
+        "Pièce rejetée : la ligne Excel 28 de la même pièce est en erreur")
+    assert cite_excel_rows("La ligne n° 9 hors du lot", rows) == "La ligne n° 9 hors du lot"
+    assert excel_row_of("Ligne 1 : ERR", rows) == 3 and excel_row_of("rien", rows) is None
     first = report_rows.new_run_id(datetime(2026, 1, 1, 9, 0, 0))
     second = report_rows.new_run_id(datetime(2026, 1, 1, 10, 0, 0))
     assert re.fullmatch(r"20260101-090000-[0-9a-f]{6}", first) and first < second
