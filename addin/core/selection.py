@@ -71,6 +71,21 @@ def _visibility(source: GridSource, sheet: str) -> str:
     return source.sheet_visibility(sheet) if hasattr(source, "sheet_visibility") else "visible"
 
 
+def _has_rows(source: GridSource, sheet: str, endpoint: Endpoint) -> bool:
+    """True when the sheet has at least one data row under its header (or no header at all,
+    which the check then reports); looks at the top of the sheet first, as rows usually are."""
+    from addin.core.sheet import HEADER_SEARCH_ROWS, read_sheet
+
+    values = source.grid(sheet).values
+    top = values[: HEADER_SEARCH_ROWS + 50]
+    data = read_sheet(top, endpoint, sheet=sheet)
+    if data.header_row is None:
+        return any(v not in (None, "") for row in values for v in row)
+    if data.rows or len(top) == len(values):
+        return bool(data.rows)
+    return bool(read_sheet(values, endpoint, sheet=sheet).rows)
+
+
 def select_sheets(
     source: GridSource,
     sheets: Iterable[str] | None = None,
@@ -120,6 +135,7 @@ def select_sheets(
                 )
         return plans
     skipped: list[str] = []
+    empty: list[SheetPlan] = []
     for name in names:
         found = _data_sheet_endpoint(source, name)
         if found is None and (forced is None or normalise_name(name) in _SERVICE_SHEETS):
@@ -132,7 +148,13 @@ def select_sheets(
                 f"commande : --sheet \"{name}\")."
             )
             continue
-        plans.append(SheetPlan(name, *found) if found else SheetPlan(name, forced, "option"))
+        plan = SheetPlan(name, *found) if found else SheetPlan(name, forced, "option")
+        # A template's sheets left empty are not data sheets ("import Classeur.xlsx" works),
+        # unless no sheet has rows: then the check says "0 ligne(s)" for each.
+        (plans if _has_rows(source, name, plan.endpoint) else empty).append(plan)
+    if empty and plans:
+        skipped.append(f"Feuille(s) sans ligne ignorée(s) : {', '.join(p.sheet for p in empty)}.")
+    plans = plans or empty
     if notes is not None:
         notes.extend(skipped)
     if not plans:

@@ -55,11 +55,27 @@ def answer(imported: int) -> dict[str, Any]:
 
 def test_sheets_are_taken_in_dependency_order() -> None:
     """Without names, every data sheet is taken, prerequisites first; service sheets ignored."""
-    book = MemoryBook({"Articles": [["ART_CODE"]], "Résultats": [[]],
-                       "Familles d'articles": [["FAR_CODE"]]})
+    book = MemoryBook({"Articles": [["ART_CODE"], ["A1"]], "Résultats": [[]],
+                       "Familles d'articles": [["FAR_CODE"], ["F1"]]})
     assert [p.endpoint.name for p in pipeline.select_sheets(book)] == [
         "FamillesArticles", "Articles",
     ]
+
+
+def test_sheets_without_rows_are_not_data_sheets() -> None:
+    """A template's untouched sheets are left out, so `import Classeur.xlsx` finds one sheet;
+    named, an empty sheet is still taken (the user asked for it)."""
+    book = MemoryBook({"Clients": [["Code client *"], ["PCF_CODE", "PCF_RS"]],
+                       "Articles": [["Libellé"], ["ART_CODE", "ART_LIB"], ["A1", "Un"]],
+                       "Prospects": [["PCF_CODE", "PCF_RS", "#Note"], [None, None, "vu"], ["  ", None]]})
+    assert [p.sheet for p in pipeline.select_sheets(book)] == ["Articles"]
+    assert [p.sheet for p in pipeline.select_sheets(book, ["Clients"])] == ["Clients"]
+    notes: list[str] = []
+    pipeline.select_sheets(book, notes=notes)
+    assert notes == ["Feuille(s) sans ligne ignorée(s) : Clients, Prospects."]
+    # Nothing filled anywhere: the sheets are kept, so that check can say "0 ligne(s)".
+    only = pipeline.select_sheets(MemoryBook({"Clients": [["PCF_CODE"]]}))
+    assert [p.sheet for p in only] == ["Clients"]
 
 
 def test_unknown_sheet_is_a_clear_error() -> None:
