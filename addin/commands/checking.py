@@ -16,6 +16,7 @@ from addin.commands.console import issues_json, out, print_issues, print_json, t
 from addin.core import pipeline
 from addin.core.catalog import Field, get_endpoint
 from addin.core.check_report import check_outcomes, mapping_lines
+from addin.core.entry_totals import entry_totals, total_lines
 from addin.core.errors import WorkbookError
 from addin.core.issues import Severity
 from addin.core.mapping import MAPPING_SHEET, mapping_rows
@@ -56,6 +57,9 @@ def run_check(args: argparse.Namespace, book: object,
         out.print(terminal_safe(f"{c.plan.sheet} → {c.plan.endpoint.name} : "
                                 f"{len(c.data.rows)} ligne(s), {count} problème(s) bloquant(s)"),
                   markup=False)
+    for c in checks:
+        for line in total_lines(entry_totals(c.data), f"{c.plan.sheet} — par journal :"):
+            out.print(line, markup=False)
     if after is not None:
         after(checks)
     if getattr(args, "enregistrer", False):

@@ -10,6 +10,7 @@ from addin.core.issues import Issue
 from addin.core.lines import Options, build_batches, build_body
 from addin.core.mapping import load_saved, saved_for
 from addin.core.percents import apply_percent_formats
+from addin.core.period import period_issues
 from addin.core.selection import GridSource, SheetPlan
 from addin.core.sheet import SheetData, read_sheet
 from addin.core.tables import table_view
@@ -46,6 +47,9 @@ def check(
     """
     checks = []
     saved = load_saved(source)
+    # The expected period concerns entries only: other sheets do not read Connexion here.
+    period = (source.connexion().get("period")
+              if any(p.endpoint.positional for p in plans) else None)
     for plan in plans:
         # An Excel Table is read by its header and data body: never its totals row.
         grid, table_issues = table_view(source.grid(plan.sheet), plan.sheet, plan.endpoint)
@@ -65,6 +69,7 @@ def check(
             grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
             + cell_issues
         )
+        issues += period_issues(data, period)
         checks.append(SheetCheck(plan, data, issues))
     return checks
 

@@ -75,6 +75,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "batch_size": ("Taille des lots", "Taille de lot", "Lot", "Lignes par lot"),
     "environment": ("Type de serveur", "Serveur de", "Environnement", "Environment"),
     "ca_bundle": ("Certificat CA", "Autorité de certification", "Fichier CA"),
+    # Optional: entries dated outside it are refused (core.period).
+    "period": ("Période", "Période attendue", "Période comptable", "Période de clôture"),
 }
 
 _PASSWORD_WORDS = ("motdepasse", "motpasse", "password", "passwd", "mdp", "pwd", "secret")

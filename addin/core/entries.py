@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from addin.core import issues as ic
 from addin.core.formatted import Formatted, issue_at, required_issue
-from addin.core.issues import Issue
-from addin.core.rules import required_fields
+from addin.core.issues import Issue, Severity
+from addin.core.rules import DEFAULT_SENS, required_fields
 from addin.core.sheet import SheetData
 
 __all__ = ["ENTRY", "DUE", "ANALYTIC", "entry_groups", "entry_issues", "entry_lines", "row_kinds"]
@@ -125,6 +125,10 @@ def entry_lines(data: SheetData, fs: Formatted, rows: Sequence[int]) -> list[str
     return lines
 
 
+def _amount_given(lay: _Layout, texts: Sequence[str]) -> bool:
+    return bool(lay.text(texts, "ECR_MONTANT"))
+
+
 def _fr(d: Decimal) -> str:
     return f"{d:,}".replace(",", "\u202f").replace(".", ",")
 
@@ -137,6 +141,7 @@ def entry_issues(data: SheetData, fs: Formatted) -> Iterable[Issue]:
     pos = lay.pos
     texts = fs.texts
     required = {k: [pos[c] for c in required_fields(ep, k) if c in pos] for k in _PREFIX}
+    sens_j = pos.get("ECR_SENS")
     owner: int | None = None
     children: dict[int, list[int]] = {}
     for rp, kind in enumerate(kinds):
@@ -160,6 +165,11 @@ def entry_issues(data: SheetData, fs: Formatted) -> Iterable[Issue]:
         if kind == ENTRY:
             owner = rp
             children[rp] = []
+            if (sens_j is not None and not row[sens_j] and (rp, sens_j) not in fs.bad
+                    and _amount_given(lay, row)):
+                yield issue_at(data, rp, sens_j, ic.EMPTY_DIRECTION,
+                               "Sens vide : la ligne est comptée au débit (D). Mettez C si "
+                               "c'est un crédit.", Severity.WARNING)
         elif owner is None:
             yield issue_at(data, rp, None, ic.ORPHAN_LINE,
                            f"Cette ligne d'{_NAMES[kind]} ne suit aucune écriture : placez-la "
@@ -259,6 +269,8 @@ def _pieces(data: SheetData, fs: Formatted, lay: _Layout) -> Iterable[Issue]:
             texts = fs.texts[rp]
             amount = lay.number(texts, "ECR_MONTANT")
             sens = lay.text(texts, "ECR_SENS").upper()
+            if not sens and (rp, lay.pos.get("ECR_SENS")) not in fs.bad:
+                sens = DEFAULT_SENS  # empty, not in error: a debit (core.rules)
             if amount is None or sens not in ("D", "C"):
                 break  # already reported (required / not-in-list): no balance to compute
             if sens == "D":

@@ -14,6 +14,7 @@ from addin.core import outcomes, report_rows, status
 from addin.core.answers import BatchOutcome, RowOutcome, parse_answer
 from addin.core.catalog import Endpoint
 from addin.core.checking import SheetCheck, check, payloads
+from addin.core.entry_totals import run_totals
 from addin.core.errors import AddinError, JournalError, OutcomeUnknownError, WriteBackError
 from addin.core.fingerprints import RowPrint, row_prints, stamp_text
 from addin.core.lines import Batch, Options, build_batches, build_body
@@ -165,6 +166,7 @@ def _run_checked(
         # Even when something unexpected stops the run, rows already sent keep their
         # outcome, so that the next run does not send them again.
         sink.write_statuses(checked.plan.sheet, checked.data, written)
+    report.messages += run_totals(checked, written, options.test)
     if sheet_report.error and sheet_report.error != stop:
         report.messages.append(f"{checked.plan.sheet} : {sheet_report.error}")
     return stop

@@ -5,8 +5,9 @@ Readings of the documentation we chose (each says why):
   general account (`CPT_TYPE` G) and Gestimum imports it: it is required for C/F accounts only.
 * Glossaires: `TXT_LIB` or `TXT_MEMO`, exactly one of them.
 * GrillesTarifs: one of `ART_CODE`, `FAR_CODE`, `SFA_CODE`.
-* Ecritures: `ECR_SENS` (D/C) is required although the layout does not say so, because an entry
-  cannot be balanced without it.
+* Ecritures: `ECR_SENS` (D/C) is "Facultatif" in the documented layout; an empty direction
+  is read as a debit (D), by the check, the balance, the template's note and formula, and the
+  sandbox alike, and the check warns about it (a credit typed without its C is a classic).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping
 
 from addin.core.catalog import Endpoint
 
-__all__ = ["RowRule", "required_fields", "row_rules"]
+__all__ = ["DEFAULT_SENS", "SENS_NOTE", "RowRule", "required_fields", "row_rules"]
 
 # Fields documented as mandatory that are in fact conditional (checked per row instead).
 _NOT_ALWAYS_REQUIRED: dict[str, frozenset[str]] = {
@@ -23,9 +24,10 @@ _NOT_ALWAYS_REQUIRED: dict[str, frozenset[str]] = {
     "Glossaires": frozenset({"TXT_LIB", "TXT_MEMO"}),
 }
 # Fields not documented as mandatory that we require (see module docstring).
-_ALSO_REQUIRED: dict[str, frozenset[str]] = {
-    "Ecritures": frozenset({"ECR_SENS"}),
-}
+_ALSO_REQUIRED: dict[str, frozenset[str]] = {}
+# An entry line without a direction is a debit (see module docstring).
+DEFAULT_SENS = "D"
+SENS_NOTE = "Facultatif : vide, la ligne est au débit (D)."
 
 # A row rule gets the row's texts by field code ("" when blank or absent) and returns
 # (field code to point at, French message) pairs; an empty list means the row is fine.

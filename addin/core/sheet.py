@@ -21,6 +21,7 @@ from typing import Any
 
 from addin.core import issues as ic
 from addin.core.catalog import Endpoint
+from addin.core.debit_credit import DebitCredit, fill_amounts, side_of
 from addin.core.issues import Issue, Severity, column_letter
 from addin.core.layout import STAMP_HEADER, STATUS_HEADER
 from addin.core.mapping import (
@@ -228,6 +229,7 @@ def read_sheet(
     hashed: set[int] = set()  # `#` columns: never sent, never make a row non-blank
     by_code: dict[str, Column] = {}
     mapping: list[HeaderMatch] = []
+    dc = DebitCredit()
     for i, cell in enumerate(grid[h]):
         text = _header_text(cell)
         if not text:
@@ -250,6 +252,17 @@ def read_sheet(
             elif text.upper() == STAMP_HEADER and stamp is None:
                 stamp = Column(STAMP_HEADER, letter, i)
             continue
+        side = side_of(text) if endpoint.positional else None
+        if side is not None:  # Débit / Crédit: become Montant + Sens (core.debit_credit)
+            spot = (i, letter)
+            if side == "D":
+                dc.debit = dc.debit or spot
+            else:
+                dc.credit = dc.credit or spot
+            hashed.add(i)
+            mapping.append(HeaderMatch(letter, text, "ECR_MONTANT",
+                                       "débit" if side == "D" else "crédit"))
+            continue
         code, how = matcher.match(text)
         mapping.append(HeaderMatch(letter, text, None if code == IGNORED else code, how,
                                    ignored=code == IGNORED))
@@ -269,12 +282,23 @@ def read_sheet(
             by_code[code] = Column(code, letter, i)
             columns.append(by_code[code])
 
+    own_amount = "ECR_MONTANT" in by_code or "ECR_SENS" in by_code
+    spot = dc.debit or dc.credit
+    if spot is not None:
+        for code in ("ECR_MONTANT", "ECR_SENS"):  # filled row by row below
+            if code not in by_code:
+                by_code[code] = Column(code, spot[1], spot[0])
+                columns.append(by_code[code])
     issues.extend(_missing(endpoint, sheet, header_row, by_code))
     data = grid[h + 1:]
     out = SheetData(sheet, endpoint, header_row, columns, [], status, issues,
                     label_header=by_name, mapping=mapping, stamp_column=stamp)
     unknown = named - hashed - {c.index for c in columns}
     out.rows = _rows(data, columns, status, first_row + h + 1, unknown, out.codes, stamp)
+    if spot is not None:
+        first = first_row + h + 1
+        issues.extend(fill_amounts(out.rows, [data[r.row - first] for r in out.rows], dc,
+                                   sheet=sheet, own_amount=own_amount))
     issues.extend(_unnamed_data(data, named, sheet, header_row, first_col))
     return out
 

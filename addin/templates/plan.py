@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from addin.core.catalog import Endpoint, Field, get_endpoint, import_endpoints
 from addin.core.connexion import is_password_label
 from addin.core.layout import REQUIRED_MARK, STATUS_HEADER
+from addin.core.rules import SENS_NOTE
 
 __all__ = [
     "CONDITIONAL_MARK",
@@ -307,6 +308,8 @@ def field_note(endpoint: Endpoint, field: Field) -> str:
             lines.append(f"Obligatoire sous condition : {cond[0]}")
         elif cond:
             lines.append(f"Remarque : {cond[0]}")
+        elif endpoint.positional and field.code == "ECR_SENS":
+            lines.append(SENS_NOTE)
         else:
             lines.append("Facultatif.")
     if field.code in endpoint.key_fields:

@@ -261,8 +261,10 @@ def _ecritures_extras(ws: Worksheet, columns: list[Column], last_row: int) -> No
             f'IF(COUNTA(${d_first}{r}:${d_last}{r})>0,{piece}{r - 1},"")' if r > DATA_ROW else '""'
         )
         ws[f"{piece}{r}"] = f"=IF({entry}>0,{key},{inherit})"
+        # An empty direction is a debit, as the check reads it (core.rules.DEFAULT_SENS).
         total = (
             f'SUMIFS(${amount}:${amount},${piece}:${piece},${piece}{r},${sens}:${sens},"D")'
+            f'+SUMIFS(${amount}:${amount},${piece}:${piece},${piece}{r},${sens}:${sens},"")'
             f'-SUMIFS(${amount}:${amount},${piece}:${piece},${piece}{r},${sens}:${sens},"C")'
         )
         ws[f"{balance}{r}"] = (

@@ -67,7 +67,8 @@ def test_sheets_without_rows_are_not_data_sheets() -> None:
     named, an empty sheet is still taken (the user asked for it)."""
     book = MemoryBook({"Clients": [["Code client *"], ["PCF_CODE", "PCF_RS"]],
                        "Articles": [["Libellé"], ["ART_CODE", "ART_LIB"], ["A1", "Un"]],
-                       "Prospects": [["PCF_CODE", "PCF_RS", "#Note"], [None, None, "vu"], ["  ", None]]})
+                       "Prospects": [["PCF_CODE", "PCF_RS", "#Note"], [None, None, "vu"],
+                                     ["  ", None]]})
     assert [p.sheet for p in pipeline.select_sheets(book)] == ["Articles"]
     assert [p.sheet for p in pipeline.select_sheets(book, ["Clients"])] == ["Clients"]
     notes: list[str] = []

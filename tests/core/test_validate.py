@@ -203,8 +203,6 @@ def test_balanced_entry_with_due_dates_and_analytics() -> None:
                       other(ANA_PLAN="P1", ANA_SECTION="S1", ANA_MONTANT=60),
                       other(ANA_PLAN="P1", ANA_SECTION="S2", ANA_MONTANT=30)],
                      [(ic.ANALYTIC_TOTAL_MISMATCH, 3, "F")], id="analytic-total"),
-        pytest.param([entry("F1", "411", 100, None), entry("F1", "707", 100, "C")],
-                     [(ic.REQUIRED, 2, "G")], id="direction-required"),
         pytest.param([entry("F1", None, 100, "D"), entry("F1", "707", 100, "X")],
                      [(ic.REQUIRED, 2, "D"), (ic.NOT_IN_LIST, 3, "G")], id="cell-issues"),
         pytest.param([entry("F1", "411", 100, "D"), other(ECH_REG_CODE="CHQ", ECH_MONTANT=100),
@@ -231,7 +229,17 @@ def test_entry_missing_columns() -> None:
     data = read_sheet([["JOU_CODE", "ECR_DATE", "ECH_MONTANT"], ["VTE", "01/01/2020", None]],
                       get_endpoint("Ecritures"), sheet="Ecritures")
     missing = {i.field for i in data.issues if i.code == ic.MISSING_COLUMN}
-    assert missing == {"CPT_NUMERO", "ECR_MONTANT", "ECR_SENS", "ECH_DATE"}
+    assert missing == {"CPT_NUMERO", "ECR_MONTANT", "ECH_DATE"}
+
+
+def test_empty_direction_is_a_debit_with_a_warning() -> None:
+    """ECR_SENS is optional in the reference: empty reads as D (balance, template, sandbox)."""
+    issues = check("Ecritures", ECR, entry("F1", "411", 100, None), entry("F1", "707", 100, "C"))
+    assert found(issues) == [(ic.EMPTY_DIRECTION, 2, "G")]
+    assert issues[0].severity is Severity.WARNING and "débit (D)" in issues[0].message
+    unbalanced = check("Ecritures", ECR, entry("F1", "411", 100, None),
+                       entry("F1", "707", 100, None))
+    assert ic.UNBALANCED_ENTRY in {i.code for i in unbalanced}
 
 
 def test_percentages_typed_as_excel_percent_get_a_hint() -> None:

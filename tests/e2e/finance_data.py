@@ -18,12 +18,18 @@ EXPORT_ROWS = [
      "", "", "411MIG003", 0],
 ]
 
-# A January close: two balanced pièces, Débit/Crédit columns instead of Montant + Sens.
+# A January close: two balanced pièces, Débit/Crédit columns instead of Montant + Sens
+# (the sandbox's seeded accounts and journals); the export writes 0 on the side not used.
 CLOSE_HEADERS = ["Date", "Journal", "Compte", "Libellé", "Pièce", "Débit", "Crédit"]
 CLOSE_ROWS = [
-    [date(2025, 1, 31), "VE", "411000", "Facture F1", "F1", 1200, None],
-    [date(2025, 1, 31), "VE", "706000", "Facture F1", "F1", None, 1000],
-    [date(2025, 1, 31), "VE", "445710", "Facture F1", "F1", None, 200],
-    [date(2025, 1, 15), "AC", "607000", "Achat A1", "A1", 500, None],
-    [date(2025, 1, 15), "AC", "401000", "Achat A1", "A1", None, 500],
+    [date(2025, 1, 31), "VTE", "411C25", "Facture F1", "F1", 1200, 0],
+    [date(2025, 1, 31), "VTE", "707100", "Facture F1", "F1", 0, 1000],
+    [date(2025, 1, 31), "VTE", "445710", "Facture F1", "F1", 0, "200,00"],
+    [date(2025, 1, 15), "ACH", "607100", "Achat A1", "A1", 500.5, None],
+    [date(2025, 1, 15), "ACH", "401HU0001", "Achat A1", "A1", None, 500.5],
+]
+# The same close with an entry of another year slipped in.
+STRAY_ROWS = [
+    [date(2023, 12, 31), "OD", "512000", "Régul", "R1", 10, None],
+    [date(2023, 12, 31), "OD", "707100", "Régul", "R1", None, 10],
 ]

@@ -83,3 +83,48 @@ def test_export_with_its_own_headers_is_imported_through_a_saved_mapping(
     assert not any("FR76" in json.dumps(r) for r in landed.values())  # IBAN column not sent
     st = _column(book, "Clients", "#STATUT", 2)
     assert all(str(v).startswith("Importée") for v in st.values())
+
+
+def _close_book(path: Path, rows: list[list[object]], period: str) -> Path:
+    book = _book(path, {"Ecritures": [fd.CLOSE_HEADERS, *rows]})
+    wb = openpyxl.load_workbook(book)
+    ws = wb.create_sheet("Connexion")
+    ws.append(["Période attendue", period])
+    wb.save(book)
+    return book
+
+
+def test_month_end_close_with_debit_credit_columns_and_journal_totals(
+    tmp_path: Path, sandbox, capsys
+) -> None:
+    """Débit/Crédit columns become Montant + Sens; check and import print debit, credit and
+    count per journal and for the run; the entries land balanced in the sandbox."""
+    book = _close_book(tmp_path / "close.xlsx", fd.CLOSE_ROWS, "janvier 2025")
+    assert main(["check", str(book)]) == 0
+    printed = capsys.readouterr().out
+    assert "« Débit » → ECR_MONTANT (Montant) [débit]" in printed
+    assert "Journal ACH : débit 500,50, crédit 500,50, 2 ligne(s)" in printed
+    assert "Journal VTE : débit 1\u202f200,00, crédit 1\u202f200,00, 3 ligne(s)" in printed
+    assert "Total : débit 1\u202f700,50, crédit 1\u202f700,50, 5 ligne(s), équilibré" in printed
+
+    assert main(["import", str(book), "--server", sandbox.url]) == 0
+    printed = capsys.readouterr().out
+    assert "Ecritures — écritures importées, par journal :" in printed
+    assert "Total : débit 1\u202f700,50, crédit 1\u202f700,50, 5 ligne(s), équilibré" in printed
+    landed = [r for r in sandbox.rows("Ecritures") if r.get("piece") in ("F1", "A1")]
+    sens = sorted((r["compte"], r["montant"], r["sens"]) for r in landed)
+    assert sens == [("401HU0001", "500.5", "C"), ("411C25", "1200", "D"),
+                    ("445710", "200.00", "C"), ("607100", "500.5", "D"), ("707100", "1000", "C")]
+
+
+def test_entries_outside_the_expected_period_are_refused(tmp_path: Path, sandbox,
+                                                         capsys) -> None:
+    """An entry dated 31/12/2023 in a January 2025 close is named, and nothing is sent."""
+    book = _close_book(tmp_path / "stray.xlsx", fd.CLOSE_ROWS + fd.STRAY_ROWS,
+                       "01/01/2025 - 31/01/2025")
+    assert main(["check", str(book)]) == 2
+    printed = capsys.readouterr().out
+    assert "Ecritures!A7 [ECR_DATE] bloquant : Écriture datée du 31/12/2023, hors de la " \
+           "période attendue (01/01/2025 au 31/01/2025" in printed
+    assert main(["import", str(book), "--server", sandbox.url]) == 2
+    assert not [r for r in sandbox.rows("Ecritures") if r.get("piece") == "R1"]

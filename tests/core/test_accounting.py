@@ -1,0 +1,80 @@
+"""Month-end accounting: Débit/Crédit columns, the expected period, totals per journal."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from addin.core import issues as ic
+from addin.core.catalog import get_endpoint
+from addin.core.entry_totals import entry_totals, total_lines
+from addin.core.lines import Options, build_batches
+from addin.core.period import parse_period, period_issues
+from addin.core.sheet import read_sheet
+from addin.core.validate import validate
+
+ECR = get_endpoint("Ecritures")
+HEAD = ["Date", "Journal", "Compte", "Pièce", "Débit", "Crédit"]
+
+
+def _read(*rows: list[object], head: list[str] = HEAD):  # noqa: ANN202
+    return read_sheet([head, *rows], ECR, sheet="Ecritures")
+
+
+def test_debit_credit_columns_become_amount_and_direction() -> None:
+    data = _read([date(2025, 1, 31), "VTE", "411C25", "F1", 120, 0],
+                 [date(2025, 1, 31), "VTE", "707100", "F1", "0,00", "120"])
+    assert not validate(data)
+    lines = build_batches(data, Options())[0].lines
+    assert [line.split(",")[8:10] for line in lines] == [["120", "D"], ["120", "C"]]
+
+
+def test_both_sides_or_amount_as_well_are_refused() -> None:
+    data = _read([date(2025, 1, 31), "VTE", "411C25", "F1", 120, 120])
+    assert [(i.code, i.row, i.column) for i in data.issues] == [(ic.DEBIT_AND_CREDIT, 2, "E")]
+    data = _read([date(2025, 1, 31), "VTE", "411C25", "F1", 120, None, 120, "D"],
+                 head=HEAD + ["Montant", "Sens"])
+    assert [i.code for i in data.issues] == [ic.DEBIT_AND_CREDIT]
+
+
+def test_totals_per_journal_use_the_checked_amounts() -> None:
+    data = _read([date(2025, 1, 31), "VTE", "411C25", "F1", 0.1, None],
+                 [date(2025, 1, 31), "VTE", "411C25", "F1", 0.2, None],
+                 [date(2025, 1, 31), "VTE", "707100", "F1", None, "0,3"],
+                 [date(2025, 1, 2), "BQ", "512000", "B1", 5, None],
+                 [date(2025, 1, 2), "BQ", "411C25", "B1", None, 5])
+    totals = entry_totals(data)
+    assert [(t.journal, t.debit, t.credit, t.lines) for t in totals] == [
+        ("BQ", Decimal(5), Decimal(5), 2), ("VTE", Decimal("0.3"), Decimal("0.3"), 3)]
+    only = entry_totals(data, {5, 6})
+    assert [(t.journal, t.lines) for t in only] == [("BQ", 2)]
+    text = total_lines(totals, "T")
+    assert text[-1] == "  Total : débit 5,30, crédit 5,30, 5 ligne(s), équilibré"
+    assert all(len(line) <= 80 for line in text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("01/2025", (date(2025, 1, 1), date(2025, 1, 31))),
+    ("2024-02", (date(2024, 2, 1), date(2024, 2, 29))),
+    ("Février 2025", (date(2025, 2, 1), date(2025, 2, 28))),
+    ("2025", (date(2025, 1, 1), date(2025, 12, 31))),
+    ("du 01/01/2025 au 15/01/2025", (date(2025, 1, 1), date(2025, 1, 15))),
+    ("01/01/2025 - 31/03/2025", (date(2025, 1, 1), date(2025, 3, 31))),
+    ("31/03/2025 - 01/01/2025", None),
+    ("bientôt", None),
+    ("13/2025", None),
+])
+def test_expected_period_spellings(text: str, expected: object) -> None:
+    assert parse_period(text) == expected
+
+
+def test_entries_outside_the_period_are_blocking_issues() -> None:
+    data = _read([datetime(2025, 1, 31), "VTE", "411C25", "F1", 1, None],
+                 ["31/12/2023", "VTE", "707100", "F1", None, 1])
+    found = period_issues(data, "01/2025")
+    assert [(i.code, i.row, i.column, i.value) for i in found] == [
+        (ic.OUT_OF_PERIOD, 3, "A", "31/12/2023")]
+    assert period_issues(data, None) == []
+    assert [i.sheet for i in period_issues(data, "n'importe quoi")] == ["Connexion"]
