@@ -164,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_journal(p)
     p.add_argument("--ignorer-masquees", action="store_true",
                    help="ne pas envoyer les lignes masquées ou filtrées (envoyées par défaut)")
+    p.add_argument("--lignes-valides", action="store_true",
+                   help="envoyer les lignes sans problème bloquant et garder les autres "
+                        "(« Non envoyée » dans #STATUT) ; une pièce n'est jamais coupée")
     p.add_argument("--localiser", action="store_true",
                    help="si Gestimum ne dit pas quelles lignes ont échoué, les retrouver en "
                         "découpant le lot en mode test (requêtes supplémentaires)")

@@ -23,6 +23,7 @@ from addin.excel.runner import TITLE, Cancelled, MacroResult, run_action
 from addin.excel.servers import confirm_server, remember_typed
 
 __all__ = [
+    # importer_lignes_valides joins this list when its ribbon button exists (excel/xlam/ribbon.py).
     "MacroResult", "connexion", "controler", "effacer_statuts", "importer", "importer_tout",
     "nouvelle_feuille", "tester", "tester_connexion",
 ]
@@ -111,7 +112,8 @@ def _password(excel: ExcelWorkbook, target: Any) -> str:
     return get_password(target.server, target.fichier, target.utilisateur, prompt=ask)
 
 
-def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) -> MacroResult:
+def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool,
+          valid_only: bool = False) -> MacroResult:
     """The CLI's import flow: select, check, refuse on blocking issues, confirm, send, report."""
     notes: list[str] = []  # hidden data sheets left out, said in the final message
     plans = (pipeline.select_sheets(excel, all_sheets=True, notes=notes) if all_sheets
@@ -125,14 +127,14 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
     # where the blocking issues are.
     checks = _check(excel, plans, write=False)
     issues = [i for c in checks for i in c.issues]
-    if any(c.blocking for c in checks):
+    if any(c.blocking for c in checks) and not (valid_only or test):
         for checked in checks:
             _write_check_statuses(excel, checked)
         blocking = [i for i in issues if i.severity is Severity.BLOCKING]
         raise WorkbookError(
             f"Rien n'a été envoyé : {len(blocking)} problème(s) bloquant(s).\n"
             f"{_issues_text(blocking)}\nCorrigez les cellules indiquées (colonne #STATUT), "
-            "puis relancez.")
+            "puis relancez, ou choisissez « Importer les lignes valides ».")
     excel.ensure_writable([p.sheet for p in plans])  # what cannot be written back is not sent
     target = _target(excel)
     warning = confirm_server(excel, target)
@@ -160,7 +162,8 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool) ->
         report = pipeline.run_import(
             checks, excel, client.post_import, options, target=target.as_ledger(),
             progress=StatusBarProgress(excel, "Test" if test else "Import"),
-            journal=journal, workbook=excel.identity(), settings=settings)
+            journal=journal, workbook=excel.identity(), settings=settings,
+            valid_only=valid_only)
     report.messages[:0] = notes
     text = _report_text(report) + (f"\n{warning}" if warning else "")
     return MacroResult(action, report.exit_code == 0, text, report, issues)
@@ -210,6 +213,14 @@ def importer(book: Any | None = None) -> MacroResult:
     return run_action(
         book, "importer", lambda x: _send(x, "importer", test=False, all_sheets=False)
     )
+
+
+def importer_lignes_valides(book: Any | None = None) -> MacroResult:
+    """Import the active sheet's rows without blocking issues; the others (and their whole
+    pièce) are held back with their reason in #STATUT. Ribbon tag: importer_lignes_valides."""
+    return run_action(book, "importer_lignes_valides",
+                      lambda x: _send(x, "importer_lignes_valides", test=False, all_sheets=False,
+                                      valid_only=True))
 
 
 def importer_tout(book: Any | None = None) -> MacroResult:

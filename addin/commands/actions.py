@@ -148,8 +148,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                             skip_hidden=args.ignorer_masquees)
     issues = [i for c in checks for i in c.issues]
     print_issues(issues, err)
-    if any(c.blocking for c in checks):
-        err.print("Problèmes bloquants : rien n'a été envoyé. Corrigez les cellules indiquées.",
+    partial = args.lignes_valides or args.test  # a test tests every testable row
+    if any(c.blocking for c in checks) and not partial:
+        err.print("Problèmes bloquants : rien n'a été envoyé. Corrigez les cellules indiquées, "
+                  "ou relancez avec --lignes-valides pour envoyer les autres lignes.",
                   markup=False)
         return 2
     target = resolve_target(args, book.connexion())
@@ -176,6 +178,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 checks, sink, client.post_import, options, target=target.as_ledger(),
                 progress=BarProgress(bar), journal=journal,
                 workbook=str(args.workbook.resolve()), settings=settings,
+                valid_only=args.lignes_valides,
             )
     print_report(report, args.out or args.workbook)
     return report.exit_code

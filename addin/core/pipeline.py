@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from addin.core import outcomes, report_rows, status
+from addin.core import outcomes, partial, report_rows, status
 from addin.core.answers import BatchOutcome, RowOutcome, parse_answer
 from addin.core.catalog import Endpoint
 from addin.core.checking import SheetCheck, check, payloads
@@ -87,10 +87,13 @@ def run_import(
     journal: JournalStore | None = None,
     workbook: str = "",
     settings: RunSettings | None = None,
+    valid_only: bool = False,
 ) -> RunReport:
     """Send every checked sheet batch by batch and write the row-level truth back.
 
-    Refuses to send anything when a sheet has blocking issues; stops at the first batch whose
+    Refuses to send anything when a sheet has blocking issues, unless `valid_only` (and always
+    in test mode): rows with blocking issues, with their whole pièce, are then held back as
+    "Non envoyée" and the others sent (core.partial). Stops at the first batch whose
     outcome is unknown or failed at request level (never retries), marking the rest not sent.
     With a `journal`, each batch's intent is recorded durably before its POST and its outcome
     after it, and what earlier runs sent decides what this one sends (core/rerun.py).
@@ -98,6 +101,9 @@ def run_import(
     settings = settings or RunSettings(reimport=reimport, locate=locate)
     run_id = report_rows.new_run_id()
     report = RunReport(run_id=run_id, test=options.test)
+    held: list[partial.Held] = []
+    if valid_only or options.test:  # a test tests every testable row (core.partial)
+        checks, held = partial.split_checks(checks)
     if any(c.blocking for c in checks):
         report.exit_code = 2
         report.messages.append(
@@ -112,6 +118,9 @@ def run_import(
     stop: str | None = None
     try:
         try:
+            for h in held:  # before sending: what is held back says so whatever happens next
+                sink.write_statuses(h.sheet, h.data, h.outcomes)
+                report.messages.append(h.summary())
             for checked in checks:
                 stop = _run_checked(checked, sink, sender, options, run, journal, settings,
                                     progress, report, stop, target)
@@ -123,6 +132,8 @@ def run_import(
     if stop is not None:
         report.messages.append(stop)
     report.exit_code = exit_code(report, stop)
+    if held and report.exit_code == 0:
+        report.exit_code = 1  # not everything went in
     return report
 
 

@@ -72,7 +72,15 @@ def journal_rows(
     with the Excel row of the batch line it names (`rows`: the batch's Excel rows)."""
     lines = outcome.journal if isinstance(outcome, BatchOutcome) else outcome
     name = getattr(endpoint, "name", str(endpoint))
-    return [[run_id, name, clean_text(line), excel_row_of(line, rows)] for line in lines]
+    out: list[list[object]] = []
+    block: int | None = None  # "La ligne 2 n'a pas pu être importée :" then its reasons
+    for line in lines:
+        row = excel_row_of(line, rows)
+        if row is None and block is not None:
+            row = block
+        block = row if line.rstrip().endswith(":") else None
+        out.append([run_id, name, clean_text(line), row])
+    return out
 
 
 def new_run_id(now: datetime | None = None) -> str:

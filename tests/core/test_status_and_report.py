@@ -83,6 +83,9 @@ def test_journal_rows_and_run_ids():
     named = report_rows.journal_rows("R", "Clients", ["La ligne 2 n'a pas pu être importée"],
                                      [5, 9, 12])
     assert named == [["R", "Clients", "La ligne 2 n'a pas pu être importée", 9]]
+    lines = ["La ligne 3 n'a pas pu être importée :", "Code manquant", "Tâche terminée"]
+    block = report_rows.journal_rows("R", "Clients", lines, [5, 9, 12])
+    assert [r[3] for r in block] == [12, 12, None]
 
 
 def test_statuses_cite_excel_rows_not_batch_lines():

@@ -33,3 +33,21 @@ STRAY_ROWS = [
     [date(2023, 12, 31), "OD", "512000", "Régul", "R1", 10, None],
     [date(2023, 12, 31), "OD", "707100", "Régul", "R1", None, 10],
 ]
+
+# Customers of which one is bad (name too long): the others must not wait for it.
+CUSTOMERS = [
+    ["PCF_CODE", "PCF_RS", "CPT_NUMERO"],
+    ["PART1", "Client un", "411PART1"],
+    ["PART2", "x" * 61, "411PART2"],
+    ["PART3", "Client trois", "411PART3"],
+]
+# Entries: pièce P1 balanced, pièce P2 unbalanced (held whole), pièce P3 balanced.
+PARTIAL_ENTRIES = [
+    ["Date", "Journal", "Compte", "Pièce", "Débit", "Crédit"],
+    [date(2025, 1, 5), "OD", "512000", "P1", 10, None],
+    [date(2025, 1, 5), "OD", "707100", "P1", None, 10],
+    [date(2025, 1, 6), "OD", "512000", "P2", 20, None],
+    [date(2025, 1, 6), "OD", "707100", "P2", None, 19],
+    [date(2025, 1, 7), "OD", "512000", "P3", 30, None],
+    [date(2025, 1, 7), "OD", "707100", "P3", None, 30],
+]

@@ -115,6 +115,10 @@ def test_partial_rejection_maps_to_rows(tmp_path: Path, sandbox) -> None:
     wb = openpyxl.load_workbook(book)
     assert wb[RESULTATS_SHEET].max_row == 1 + 3  # header + one batch per sheet
     assert any("La ligne 2" in str(c.value) for c in wb[JOURNAL_SHEET]["C"])
+    # The journal's batch line 2 is the sheet's Excel row 3, in its own column.
+    named = [r for r in wb[JOURNAL_SHEET].iter_rows(min_row=2, values_only=True)
+             if "La ligne 2" in str(r[2])]
+    assert named and all(r[3] == 3 for r in named)
 
 
 def test_lost_answer_marks_outcome_unknown_and_never_resends(tmp_path: Path, sandbox) -> None:

@@ -128,3 +128,45 @@ def test_entries_outside_the_expected_period_are_refused(tmp_path: Path, sandbox
            "période attendue (01/01/2025 au 31/01/2025" in printed
     assert main(["import", str(book), "--server", sandbox.url]) == 2
     assert not [r for r in sandbox.rows("Ecritures") if r.get("piece") == "R1"]
+
+
+def test_partial_import_sends_valid_rows_and_holds_whole_pieces(tmp_path: Path, sandbox,
+                                                                capsys) -> None:
+    """Without the option nothing is sent; with --lignes-valides the good rows and pièces go,
+    the bad ones (the whole unbalanced pièce) stay 'Non envoyée' with their reason; exit 1.
+    The Journal sheet names the Excel row of each line Gestimum mentions."""
+    book = _book(tmp_path / "partial.xlsx",
+                 {"Clients": fd.CUSTOMERS, "Ecritures": fd.PARTIAL_ENTRIES})
+    assert main(["import", str(book), "--all", "--server", sandbox.url]) == 2
+    assert "--lignes-valides" in capsys.readouterr().err
+    assert not [r for r in sandbox.rows("Clients") if r["PCF_CODE"].startswith("PART")]
+
+    assert main(["import", str(book), "--all", "--lignes-valides", "--server", sandbox.url]) == 1
+    printed = capsys.readouterr().out
+    assert "Clients : 1 ligne(s) non envoyée(s)" in printed
+    assert "Ecritures : 2 ligne(s) non envoyée(s)" in printed
+    clients = sorted(r["PCF_CODE"] for r in sandbox.rows("Clients")
+                     if r["PCF_CODE"].startswith("PART"))
+    assert clients == ["PART1", "PART3"]
+    pieces = sorted({r["piece"] for r in sandbox.rows("Ecritures")
+                     if r["piece"] in ("P1", "P2", "P3")})
+    assert pieces == ["P1", "P3"]
+    st = _column(book, "Clients", "#STATUT", 1)
+    assert st[2].startswith("Importée") and st[4].startswith("Importée")
+    assert st[3].startswith("Non envoyée : ")
+    st = _column(book, "Ecritures", "#STATUT", 1)
+    assert st[4].startswith("Non envoyée : La pièce P2")
+    assert st[5] == ("Non envoyée : sa pièce est bloquée par la ligne Excel 4 (une pièce n'est "
+                     "jamais envoyée en partie)")
+    assert all(st[r].startswith("Importée") for r in (2, 3, 6, 7))
+    journal = openpyxl.load_workbook(book)["Journal"]
+    assert [c.value for c in journal[1]][-1] == "Ligne Excel"
+
+
+def test_test_mode_tests_every_testable_row(tmp_path: Path, sandbox, capsys) -> None:
+    """A test run does not stop at one bad customer: the others are tested."""
+    book = _book(tmp_path / "test.xlsx", {"Clients": fd.CUSTOMERS})
+    assert main(["import", str(book), "--test", "--server", sandbox.url]) == 1
+    st = _column(book, "Clients", "#STATUT", 1)
+    assert st[2].startswith("Test OK") and st[4].startswith("Test OK")
+    assert st[3].startswith("Non envoyée")
