@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ne pas contrôler les lignes masquées ou filtrées")
     _add_journal(p)
     _add_target(p, delimiter=False)
+    p.add_argument("--corriger-zeros", action="store_true",
+                   help="rétablir le zéro initial qu'Excel a retiré d'un code postal, SIREN ou "
+                        "SIRET saisi comme un nombre (signalé pour chaque cellule)")
     p.add_argument("--enregistrer", action="store_true",
                    help="écrire le résultat du contrôle dans la colonne #STATUT (comme le bouton "
                         "Contrôler) et la correspondance des colonnes dans la feuille "
@@ -141,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test", action="store_true", help="requêtes en mode test (tester = Oui)")
     p.add_argument("--ignorer-masquees", action="store_true",
                    help="sans les lignes masquées ou filtrées")
+    p.add_argument("--corriger-zeros", action="store_true",
+                   help="rétablir le zéro initial qu'Excel a retiré d'un code postal, SIREN ou "
+                        "SIRET saisi comme un nombre (signalé pour chaque cellule)")
     _add_target(p, server=False)
 
     p = sub.add_parser("import", help="contrôle, envoie et écrit les résultats dans le classeur")
@@ -164,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_journal(p)
     p.add_argument("--ignorer-masquees", action="store_true",
                    help="ne pas envoyer les lignes masquées ou filtrées (envoyées par défaut)")
+    p.add_argument("--corriger-zeros", action="store_true",
+                   help="rétablir le zéro initial qu'Excel a retiré d'un code postal, SIREN ou "
+                        "SIRET saisi comme un nombre (signalé pour chaque cellule)")
     p.add_argument("--lignes-valides", action="store_true",
                    help="envoyer les lignes sans problème bloquant et garder les autres "
                         "(« Non envoyée » dans #STATUT) ; une pièce n'est jamais coupée")
@@ -236,7 +245,39 @@ def build_parser() -> argparse.ArgumentParser:
                         "réseau approuvés par le service informatique)")
     p.add_argument("--silencieux", "--quiet", action="store_true",
                    help="n'affiche que les avertissements et les erreurs")
+    for command in sub.choices.values():
+        _fill_help(command)
     return parser
+
+
+# Help of the options that several commands share, where a command did not give its own.
+_SHARED_HELP = {
+    "workbook": "classeur Excel (.xlsx ou .xlsm)",
+    "sheet": "feuille de données (répétable pour import)",
+    "endpoint": "point d'entrée Gestimum si le nom de la feuille ne le désigne pas "
+                "(ex. Clients ; liste : commande endpoints)",
+    "server": f"URL du Web Service Gestimum (défaut {DEFAULT_SERVER})",
+    "insecure": "ne pas vérifier le certificat TLS (déconseillé)",
+    "host": "adresse d'écoute (défaut 127.0.0.1 : cette machine seulement)",
+    "port": "port d'écoute (défaut 8080)",
+}
+
+
+_PLACEHOLDERS = {
+    "workbook": "CLASSEUR", "sheet": "FEUILLE", "endpoint": "POINT_D_ENTREE", "out": "CHEMIN",
+    "server": "URL", "societe": "FICHIER", "utilisateur": "CODE", "batch_size": "N",
+    "journal": "FICHIER", "data": "DOSSIER", "latency": "SECONDES", "host": "ADRESSE",
+    "port": "PORT", "nombre": "N",
+}
+
+
+def _fill_help(parser: argparse.ArgumentParser) -> None:
+    """Every option of a command gets a French help and French placeholders."""
+    for action in parser._actions:  # argparse keeps no public list of a parser's actions
+        if action.help is None:
+            action.help = _SHARED_HELP.get(action.dest)
+        if action.metavar is None and (action.option_strings or action.dest == "workbook"):
+            action.metavar = _PLACEHOLDERS.get(action.dest)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

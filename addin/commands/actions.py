@@ -88,7 +88,8 @@ def cmd_payload(args: argparse.Namespace) -> int:
     book = _open(args.workbook)
     plans = pipeline.select_sheets(book, [args.sheet], args.endpoint)
     checked = pipeline.check(book, plans, delimiter=args.delimiteur,
-                             skip_hidden=args.ignorer_masquees)[0]
+                             skip_hidden=args.ignorer_masquees,
+                             fix_zeros=args.corriger_zeros)[0]
     if checked.blocking:
         print_issues(checked.issues, err)
         err.print("Problèmes bloquants : aucune requête ne serait envoyée.", markup=False)
@@ -145,7 +146,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                   "Ecritures) : rien n'a été envoyé.", markup=False)
         return 2
     checks = pipeline.check(book, plans, delimiter=args.delimiteur,
-                            skip_hidden=args.ignorer_masquees)
+                            skip_hidden=args.ignorer_masquees,
+                             fix_zeros=args.corriger_zeros)
     issues = [i for c in checks for i in c.issues]
     print_issues(issues, err)
     partial = args.lignes_valides or args.test  # a test tests every testable row

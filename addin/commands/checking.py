@@ -32,7 +32,8 @@ def run_check(args: argparse.Namespace, book: object,
     plans = pipeline.select_sheets(book, args.sheet, args.endpoint,  # type: ignore[arg-type]
                                    notes=notes)
     checks = pipeline.check(book, plans, delimiter=args.delimiteur,  # type: ignore[arg-type]
-                            skip_hidden=args.ignorer_masquees)
+                            skip_hidden=args.ignorer_masquees,
+                            fix_zeros=getattr(args, "corriger_zeros", False))
     issues = [i for c in checks for i in c.issues]
     blocking = sum(1 for i in issues if i.severity is Severity.BLOCKING)
     if getattr(args, "json", False):

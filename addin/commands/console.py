@@ -14,7 +14,6 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
-from rich.table import Table
 
 from addin.core import pipeline
 from addin.core.check_report import group_issues
@@ -81,20 +80,30 @@ def issues_json(issues: list[Issue]) -> list[dict[str, object]]:
     ]
 
 
-def print_report(report: pipeline.RunReport, written: Path | None) -> None:
-    """The per-sheet summary table and what to do next."""
-    table = Table(title="Test (rien n'a été écrit)" if report.test else "Import")
-    done = "Valides (test)" if report.test else "Importées"
-    for col in ("Feuille", "Point d'entrée", "Lignes", "Envoyées", done, "Rejetées",
-                "Avertissements", "À vérifier", "Déjà importées", "Pièces"):
-        table.add_column(col)
+def report_lines(report: pipeline.RunReport) -> list[str]:
+    """The run summary as short lines (readable in an 80-column console): one per sheet with
+    only the counts that are not zero, its pièces below."""
+    lines = ["Test (rien n'a été écrit dans Gestimum) :" if report.test else "Import :"]
+    done = "valide(s) en test" if report.test else "importée(s)"
     for s in report.sheets:
-        pieces = ", ".join(s.pieces[:4]) + (" …" if len(s.pieces) > 4 else "")
-        # Table cells are rich markup: user texts are escaped for markup and for the terminal.
-        table.add_row(escape(terminal_safe(s.sheet, one_line=True)), s.endpoint, str(s.rows),
-                      str(s.sent), str(s.imported), str(s.rejected), str(s.warned),
-                      str(s.unknown), str(s.skipped), escape(terminal_safe(pieces, one_line=True)))
-    out.print(table)
+        counts = [f"{s.rows} ligne(s)", f"{s.sent} envoyée(s)", f"{s.imported} {done}"]
+        for n, word in ((s.rejected, "rejetée(s)"), (s.warned, "avec avertissement"),
+                        (s.unknown, "à vérifier dans Gestimum"),
+                        (s.skipped, "déjà importée(s), non renvoyée(s)")):
+            if n:
+                counts.append(f"{n} {word}")
+        lines.append(f"  {s.sheet} → {s.endpoint} : {', '.join(counts)}")  # made safe below
+        if s.pieces:
+            shown = ", ".join(s.pieces[:6]) + (f" … ({len(s.pieces)} en tout)"
+                                               if len(s.pieces) > 6 else "")
+            lines.append(f"    pièces : {shown}")
+    return lines
+
+
+def print_report(report: pipeline.RunReport, written: Path | None) -> None:
+    """The per-sheet summary and what to do next."""
+    for line in report_lines(report):
+        out.print(terminal_safe(line, one_line=True), markup=False)
     for message in report.messages:
         out.print(terminal_safe(message), markup=False)
     if written is not None:

@@ -15,6 +15,7 @@ from addin.core.selection import GridSource, SheetPlan
 from addin.core.sheet import SheetData, read_sheet
 from addin.core.tables import table_view
 from addin.core.validate import has_blocking, validate
+from addin.core.zeros import fix_lost_zeros
 
 __all__ = ["SheetCheck", "check", "payloads"]
 
@@ -38,12 +39,14 @@ def check(
     *,
     delimiter: str = "",
     skip_hidden: bool = False,
+    fix_zeros: bool = False,
 ) -> list[SheetCheck]:
     """Read and validate every planned sheet; collects all issues, sends nothing.
 
     `delimiter` is the `identificateur_texte` the lines will be sent with: values holding the
     separator are then quoted instead of blocked. Hidden and filtered rows are sent like any
     other unless `skip_hidden` leaves them out (they are then neither checked nor sent).
+    `fix_zeros` puts back leading zeros Excel dropped from fixed-length codes (core.zeros).
     """
     checks = []
     saved = load_saved(source)
@@ -64,10 +67,11 @@ def check(
         data.issues[:0] = table_issues
         if skip_hidden and grid.hidden_rows:
             data.rows = [r for r in data.rows if r.row not in grid.hidden_rows]
+        fixed = fix_lost_zeros(data) if fix_zeros else []
         cell_issues = apply_percent_formats(data, grid)
         issues = (
             grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
-            + cell_issues
+            + cell_issues + fixed
         )
         issues += period_issues(data, period)
         checks.append(SheetCheck(plan, data, issues))

@@ -216,6 +216,12 @@ def _lost_zero(field: Field, s: str, rule: tuple[str, int, Severity]) -> Problem
     if not s.isdigit() or len(s) >= digits:
         return None
     expected = s.zfill(digits)
+    if severity is Severity.BLOCKING and len(s) < digits - 1:
+        # Two digits or more missing: not a lost zero but a truncated value; no guess.
+        return Problem(ic.LEADING_ZERO_LOST, (
+            f"« {s} » a été saisi comme un nombre et n'a que {len(s)} chiffres pour un {what} "
+            f"de {digits} : la valeur semble incomplète. Formatez la colonne {field.code} en "
+            f"Texte et ressaisissez la valeur exacte."))
     message = (
         f"« {s} » a été saisi comme un nombre : Excel a supprimé le zéro initial de ce {what}. "
         f"Formatez la colonne {field.code} en Texte et ressaisissez « {expected} »"

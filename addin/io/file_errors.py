@@ -81,7 +81,8 @@ def mapped(path: Path, action: str = "lire") -> Iterator[None]:
         raise WorkbookError(f"{path} est un dossier, pas un classeur.") from exc
     except OSError as exc:
         raise WorkbookError(
-            f"Impossible de {action} le classeur {path.name} : {exc.strerror or exc}.",
+            f"Impossible {'d’' if action[:1] in 'aeéiou' else 'de '}{action} le classeur "
+            f"{path.name} : {exc.strerror or exc}.",
             detail=str(exc),
         ) from exc
     except DefusedXmlException as exc:

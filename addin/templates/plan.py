@@ -159,6 +159,11 @@ def condition_text(field: Field) -> tuple[str, bool] | None:
     return _CONDITIONS.get(field.condition, (field.condition, False))
 
 
+def _s(n: int) -> str:
+    """French plural mark: "1 caractère", "2 caractères"."""
+    return "s" if n > 1 else ""
+
+
 def label_text(field: Field) -> str:
     """Label-row text: the French label, `*` when mandatory, `(*)` when mandatory on condition."""
     cond = condition_text(field)
@@ -284,7 +289,7 @@ def field_note(endpoint: Endpoint, field: Field) -> str:
     lines = [f"{field.label} ({field.code})"]
     kind = _KIND_TEXT.get(field.kind, field.kind)
     if field.max_length and field.kind in ("text", "memo"):
-        kind += f", {field.max_length} caractères au plus"
+        kind += f", {field.max_length} caractère{_s(field.max_length)} au plus"
     lines.append(f"Type : {kind}")
     if field.decimal_mark and field.kind in ("decimal", "amount"):
         lines.append(

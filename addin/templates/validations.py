@@ -54,7 +54,7 @@ def validation(field: Field) -> Validation | None:
             "0",
             str(field.max_length),
             "between",
-            error=f"{field.max_length} caractères au plus.",
+            error=f"{field.max_length} caractère{'s' if field.max_length > 1 else ''} au plus.",
         )
     if field.kind == "int":
         return Validation(

@@ -78,3 +78,24 @@ def test_entries_outside_the_period_are_blocking_issues() -> None:
         (ic.OUT_OF_PERIOD, 3, "A", "31/12/2023")]
     assert period_issues(data, None) == []
     assert [i.sheet for i in period_issues(data, "n'importe quoi")] == ["Connexion"]
+
+
+def test_lost_zero_fixed_on_request_only_where_the_length_is_known() -> None:
+    """6000 → 06000 (postcode), 12345678 → 012345678 (SIREN); a truncated 750 is left to the
+    user with no guessed value, and so is a Belgian postcode."""
+    from addin.core.zeros import fix_lost_zeros
+
+    clients = get_endpoint("Clients")
+    grid = [["PCF_CODE", "PCF_RS", "CPT_NUMERO", "PCF_CP", "PAY_CODE", "PCF_SIREN"],
+            ["C1", "Un", "411C1", 6000, "", 12345678],
+            ["C2", "Deux", "411C2", 750, "FR", None],
+            ["C3", "Trois", "411C3", 1000, "BE", None]]
+    data = read_sheet(grid, clients, sheet="Clients")
+    fixed = fix_lost_zeros(data)
+    assert [(i.code, i.row, i.column, i.value) for i in fixed] == [
+        (ic.LEADING_ZERO_FIXED, 2, "D", "6000"), (ic.LEADING_ZERO_FIXED, 2, "F", "12345678")]
+    assert data.rows[0].values["PCF_CP"] == "06000"
+    left = [i for i in validate(data) if i.code == ic.LEADING_ZERO_LOST]
+    assert [i.row for i in left] == [3, 4]
+    truncated = next(i for i in left if i.row == 3)
+    assert "semble incomplète" in truncated.message and "00750" not in truncated.message
