@@ -112,7 +112,8 @@ def _check_field_column(ws: Worksheet, endpoint: Endpoint, field: Field, col: in
     note = ws.cell(HEADER_ROW, col).comment.text
     assert field.label in note and field.code in note, where
     if field.max_length and field.kind in ("text", "memo"):
-        assert f"{field.max_length} caractères au plus" in note, where
+        plural = "s" if field.max_length > 1 else ""
+        assert f"{field.max_length} caractère{plural} au plus" in note, where
     for choice in field.choices if field.kind != "bool" else ():
         assert f"{choice.code} = {choice.label}" in note or f"  {choice.code}" in note, where
     assert ("Obligatoire." in note) == field.required, where
