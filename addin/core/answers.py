@@ -19,6 +19,7 @@ from addin.core.errors import (
     ServerError,
 )
 from addin.core.excel_rows import cite_excel_rows
+from addin.core.missing_code import explain_missing_code
 from addin.core.outcomes import (
     BatchOutcome,
     RowOutcome,
@@ -97,7 +98,9 @@ def parse_answer(
         warnings = [cite_excel_rows(w, rows) for w in parsed.warnings.get(n, [])]
         if n in identified:
             kind = "rejected"
-            reasons = [cite_excel_rows(r, rows) for r in identified[n]] or [NO_REASON]
+            line = batch.lines[n - 1] if n <= len(getattr(batch, "lines", ())) else ""
+            reasons = [cite_excel_rows(explain_missing_code(r, endpoint, batch.header, line),
+                                       rows) for r in identified[n]] or [NO_REASON]
         else:
             kind, reasons = rest, ([NO_REASON] if rest == "rejected" else [])
         kinds.append(kind)

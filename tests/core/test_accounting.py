@@ -99,3 +99,19 @@ def test_lost_zero_fixed_on_request_only_where_the_length_is_known() -> None:
     assert [i.row for i in left] == [3, 4]
     truncated = next(i for i in left if i.row == 3)
     assert "semble incomplète" in truncated.message and "00750" not in truncated.message
+
+
+def test_missing_code_names_the_candidates() -> None:
+    from addin.core.missing_code import explain_missing_code
+
+    docs = get_endpoint("DocumentsVente")
+    header = "DOC_STYPE;DOC_DATE;PCF_CODE;ART_CODE;LIG_QTE"
+    assert explain_missing_code("Code manquant", docs, header, "C;02/11/2026;C9;LIC-PREMIUM;1") \
+        == "Code manquant (tiers C9 ? article LIC-PREMIUM ?)"
+    assert explain_missing_code("Autre erreur", docs, header, "C;x;C9;A;1") == "Autre erreur"
+    line = "1,31/01/2025,VTE,411ZZ,,Facture,F1,,10,D"
+    assert explain_missing_code("Code manquant", ECR, None, line) == (
+        "Code manquant (journal VTE ? compte 411ZZ ?)")
+    clients = get_endpoint("Clients")  # the client being created is not a candidate
+    assert explain_missing_code("Code manquant", clients, "PCF_CODE;PCF_RS;FAT_CODE",
+                                "C1;Nom;FAM9") == "Code manquant (famille de tiers FAM9 ?)"

@@ -112,6 +112,8 @@ def test_partial_rejection_maps_to_rows(tmp_path: Path, sandbox) -> None:
     st = statuses(book, "DocumentsVente")
     assert st[2].startswith("Importée") and "pièce" in st[2]
     assert st[3].startswith("Rejetée")
+    # Gestimum's bare "Code manquant" gets the line's candidate codes.
+    assert "Code manquant (tiers E2E-NOPE ? article E2E-ART ?)" in st[3]
     wb = openpyxl.load_workbook(book)
     assert wb[RESULTATS_SHEET].max_row == 1 + 3  # header + one batch per sheet
     assert any("La ligne 2" in str(c.value) for c in wb[JOURNAL_SHEET]["C"])
