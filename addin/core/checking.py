@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from addin.core.documents import merge_warnings
 from addin.core.grid_issues import grid_issues
 from addin.core.issues import Issue
 from addin.core.lines import Options, build_batches, build_body
@@ -71,7 +72,7 @@ def check(
         cell_issues = apply_percent_formats(data, grid)
         issues = (
             grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
-            + cell_issues + fixed
+            + cell_issues + fixed + merge_warnings(data)
         )
         issues += period_issues(data, period)
         checks.append(SheetCheck(plan, data, issues))

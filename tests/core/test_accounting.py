@@ -10,6 +10,7 @@ import pytest
 from addin.core import issues as ic
 from addin.core.catalog import get_endpoint
 from addin.core.entry_totals import entry_totals, total_lines
+from addin.core.issues import Severity
 from addin.core.lines import Options, build_batches
 from addin.core.period import parse_period, period_issues
 from addin.core.sheet import read_sheet
@@ -115,3 +116,23 @@ def test_missing_code_names_the_candidates() -> None:
     clients = get_endpoint("Clients")  # the client being created is not a candidate
     assert explain_missing_code("Code manquant", clients, "PCF_CODE;PCF_RS;FAT_CODE",
                                 "C1;Nom;FAM9") == "Code manquant (famille de tiers FAM9 ?)"
+
+
+def test_documents_that_would_merge_are_warned() -> None:
+    """Two invoices, same client and day, no number nor reference: one pièce — said."""
+    from addin.core.documents import merge_warnings
+
+    docs = get_endpoint("DocumentsVente")
+    head = ["DOC_STYPE", "DOC_DATE", "PCF_CODE", "ART_CODE", "LIG_QTE"]
+    day = date(2025, 1, 10)
+    gap = read_sheet([head, ["F", day, "C1", "A1", 1], [None] * 5, ["F", day, "C1", "A2", 1]],
+                     docs, sheet="Ventes")
+    (w,) = merge_warnings(gap)
+    assert (w.code, w.row, w.severity) == (ic.PIECES_MERGED, 2, Severity.WARNING)
+    assert "lignes vides" in w.message and "ligne 4" in w.message
+    again = read_sheet([head, ["F", day, "C1", "A1", 1], ["F", day, "C1", "A2", 1],
+                        ["F", day, "C1", "A1", 3]], docs, sheet="Ventes")
+    assert "l'article A1 y revient" in merge_warnings(again)[0].message
+    plain = read_sheet([head, ["F", day, "C1", "A1", 1], ["F", day, "C1", "A2", 1]], docs,
+                       sheet="Ventes")
+    assert merge_warnings(plain) == []
