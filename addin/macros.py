@@ -13,17 +13,25 @@ from typing import Any
 
 from addin.core import pipeline, report_rows, status
 from addin.core.catalog import import_endpoints, resolve_endpoint
-from addin.core.check_report import CHECK_OK, KEEP, WARNING_PREFIX, check_outcomes  # noqa: F401
+from addin.core.check_report import (  # noqa: F401 - CHECK_OK, WARNING_PREFIX: tests
+    CHECK_OK,
+    KEEP,
+    WARNING_PREFIX,
+    check_outcomes,
+    mapping_lines,
+)
 from addin.core.connexion import CONNEXION_SHEET, DEFAULTS, HELP, KEYS, PASSWORD_NOTE
 from addin.core.errors import WorkbookError
 from addin.core.issues import Issue, Severity, column_letter
+from addin.core.mapping import MAPPING_SHEET, mapping_rows, merged_mapping
 from addin.core.trust import http_warning
 from addin.excel.book import ExcelWorkbook, StatusBarProgress
 from addin.excel.runner import TITLE, Cancelled, MacroResult, run_action
 from addin.excel.servers import confirm_server, remember_typed
 
 __all__ = [
-    # importer_lignes_valides joins this list when its ribbon button exists (excel/xlam/ribbon.py).
+    # associer_colonnes and importer_lignes_valides join this list when their ribbon buttons
+    # exist (excel/xlam/ribbon.py).
     "MacroResult", "connexion", "controler", "effacer_statuts", "importer", "importer_tout",
     "nouvelle_feuille", "tester", "tester_connexion",
 ]
@@ -213,6 +221,33 @@ def importer(book: Any | None = None) -> MacroResult:
     return run_action(
         book, "importer", lambda x: _send(x, "importer", test=False, all_sheets=False)
     )
+
+
+def associer_colonnes(book: Any | None = None) -> MacroResult:
+    """Match the active sheet's headers to fields and save the mapping in Correspondances,
+    where the user corrects it ("#" = not sent); the next runs use it. Ribbon tag:
+    associer_colonnes (label « Associer les colonnes »)."""
+
+    def body(excel: ExcelWorkbook) -> MacroResult:
+        checked = _check(excel, _active_plan(excel), write=False)[0]
+        lines = mapping_lines(checked.data)
+        if not lines:
+            return MacroResult("associer_colonnes", True, (
+                f"{checked.plan.sheet} : les en-têtes sont déjà les codes des champs de "
+                f"{checked.plan.endpoint.name}, rien à associer."))
+        rows = mapping_rows(checked.plan.sheet, checked.plan.endpoint, checked.data.mapping)
+        current = (excel.grid(MAPPING_SHEET).values if MAPPING_SHEET in excel.sheet_names()
+                   else [])
+        excel.replace_sheet(MAPPING_SHEET, merged_mapping(current, {checked.plan.sheet: rows}))
+        missing = sum(1 for m in checked.data.mapping if m.code is None and not m.ignored)
+        todo = (f"\n{missing} colonne(s) sans champ : indiquez son code dans la colonne « Champ "
+                "Gestimum » de la feuille Correspondances, ou # pour ne pas l'envoyer."
+                if missing else "")
+        return MacroResult("associer_colonnes", not missing, (
+            f"{checked.plan.sheet} → {checked.plan.endpoint.name} :\n" + "\n".join(lines)
+            + f"\nCorrespondance enregistrée dans la feuille {MAPPING_SHEET}." + todo))
+
+    return run_action(book, "associer_colonnes", body)
 
 
 def importer_lignes_valides(book: Any | None = None) -> MacroResult:

@@ -34,6 +34,7 @@ __all__ = [
     "header_key",
     "load_saved",
     "mapping_rows",
+    "merged_mapping",
     "parse_saved",
     "saved_for",
     "suggestions",
@@ -328,7 +329,8 @@ def mapping_rows(
 
 
 def _text(cell: object) -> str:
-    return "" if cell is None else str(cell).strip()
+    # A leading apostrophe only marks a cell as text (xlwings may hand it back).
+    return "" if cell is None else str(cell).strip().removeprefix("'").strip()
 
 
 class _Source(Protocol):
@@ -346,3 +348,19 @@ def load_saved(source: _Source) -> dict[str, dict[str, str]]:
 def saved_for(saved: Mapping[str, Mapping[str, str]], sheet: str) -> Mapping[str, str] | None:
     """One sheet's part of the saved mapping."""
     return saved.get(normalise_name(sheet))
+
+
+def merged_mapping(
+    values: Sequence[Sequence[object]], rows_by_sheet: Mapping[str, Sequence[Sequence[object]]]
+) -> list[list[object]]:
+    """The whole `Correspondances` block (headers first): the rows of these sheets replaced,
+    the other sheets' rows (and the user's decisions in them) kept."""
+    replaced = {normalise_name(s) for s in rows_by_sheet}
+    width = len(MAPPING_HEADERS)
+    kept = [
+        [*row[:width], *[None] * (width - len(row[:width]))]
+        for row in values[1:]
+        if row and row[0] not in (None, "") and normalise_name(str(row[0])) not in replaced
+    ]
+    return [list(MAPPING_HEADERS), *kept, *(list(r) for rows in rows_by_sheet.values()
+                                           for r in rows)]

@@ -235,6 +235,24 @@ class ExcelWorkbook(ExcelUI):
                     sheet.range((data_row, first), (data_row, last)).number_format = fmt
         return final
 
+    def replace_sheet(self, name: str, rows: list[list[object]]) -> None:
+        """`name` holds exactly `rows` from A1 (created at the end if missing): one clear and
+        one write, whatever the number of rows; every cell as text (codes, "#")."""
+        sheets = self.book.sheets
+        with _writing(name):
+            if name in self.sheet_names():
+                sheet = sheets[name]
+                sheet.used_range.clear_contents()
+            else:
+                active = self.active_sheet()  # adding a sheet activates it: the user stays put
+                sheet = sheets.add(name, after=sheets[len(sheets) - 1])
+                self.activate(active)
+            width = max((len(r) for r in rows), default=0)
+            block = [[_cell(v) for v in [*r, *[None] * (width - len(r))]] for r in rows]
+            sheet.range((1, 1), (max(len(rows), 1), max(width, 1))).number_format = "@"
+            sheet.range((1, 1)).value = block
+        self._grids.pop(name, None)
+
     # ── internals ──────────────────────────────────────────────────────────
     def _write_status_column(
         self, sheet: str, data: Any, texts: dict[int, object], header: str = layout.STATUS_HEADER

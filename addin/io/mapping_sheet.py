@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from addin.core.catalog import normalise_name
-from addin.core.mapping import MAPPING_HEADERS, MAPPING_SHEET
+from addin.core.mapping import MAPPING_SHEET, merged_mapping
 from addin.io.file_errors import mapped
 from addin.io.openpyxl_sink import atomic_save, write_text
 
@@ -29,25 +28,19 @@ def save_mapping(path: Path, rows_by_sheet: Mapping[str, Sequence[Sequence[objec
             path, keep_vba=path.suffix.lower() in (".xlsm", ".xltm"), keep_links=True,
             rich_text=True,
         )
-    replaced = {normalise_name(s) for s in rows_by_sheet}
-    kept: list[list[object]] = []
+    values: list[list[object]] = []
     if MAPPING_SHEET in book.sheetnames:
         ws = book[MAPPING_SHEET]
-        for row in ws.iter_rows(min_row=2, values_only=True):
-            if row and row[0] and normalise_name(str(row[0])) not in replaced:
-                kept.append(list(row[: len(MAPPING_HEADERS)]))
+        values = [list(r) for r in ws.iter_rows(values_only=True)]
         book.remove(ws)
     ws = book.create_sheet(MAPPING_SHEET)
-    for col, (header, width) in enumerate(zip(MAPPING_HEADERS, _WIDTHS, strict=True), start=1):
-        cell = ws.cell(1, col)
-        write_text(cell, header)
-        cell.font = Font(bold=True)
-        ws.column_dimensions[cell.column_letter].width = width
-    ws.freeze_panes = "A2"
-    rows = kept + [list(r) for rows in rows_by_sheet.values() for r in rows]
-    for r, values in enumerate(rows, start=2):
-        for c, value in enumerate(values, start=1):
+    for r, row in enumerate(merged_mapping(values, rows_by_sheet), start=1):
+        for c, value in enumerate(row, start=1):
             cell = ws.cell(r, c)
             write_text(cell, value)
             cell.number_format = "@"  # field codes and "#" stay text
+    for col, width in enumerate(_WIDTHS, start=1):
+        ws.cell(1, col).font = Font(bold=True)
+        ws.column_dimensions[ws.cell(1, col).column_letter].width = width
+    ws.freeze_panes = "A2"
     atomic_save(book, path)
