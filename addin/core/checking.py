@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from addin.core.documents import merge_warnings
@@ -28,6 +28,8 @@ class SheetCheck:
     plan: SheetPlan
     data: SheetData
     issues: list[Issue]
+    # Test runs: key field → {code: sheet} other sheets of the run define (core.dependencies).
+    elsewhere: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def blocking(self) -> bool:

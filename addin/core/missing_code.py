@@ -14,7 +14,7 @@ from typing import Any
 
 from addin.core.answer_journal import split_fields
 
-__all__ = ["explain_missing_code"]
+__all__ = ["explain_missing_code", "line_codes", "reference_word"]
 
 # Field codes that name another record, with the word a user knows it by.
 _REFERENCES = {
@@ -35,7 +35,7 @@ def explain_missing_code(reason: str, endpoint: Any, header: str | None, line: s
     """The reason with the line's candidate codes when it is a bare "Code manquant"."""
     if "code manquant" not in _fold(reason) or "(" in reason:
         return reason
-    codes = _line_codes(endpoint, header, line)
+    codes = line_codes(endpoint, header, line)
     own = set(getattr(endpoint, "key_fields", ()) or ())
     if not getattr(endpoint, "creation_only", False):
         codes = [(c, v) for c, v in codes if c not in own]  # the record being created
@@ -45,7 +45,13 @@ def explain_missing_code(reason: str, endpoint: Any, header: str | None, line: s
     return f"{reason.rstrip(' .')} ({shown})"
 
 
-def _line_codes(endpoint: Any, header: str | None, line: str) -> list[tuple[str, str]]:
+def reference_word(field: str) -> str:
+    """The word a user knows a reference field by ("compte" for CPT_NUMERO)."""
+    return _REFERENCES.get(field, field)
+
+
+def line_codes(endpoint: Any, header: str | None, line: str) -> list[tuple[str, str]]:
+    """(field code, value) of each reference code the import line holds, in line order."""
     separator = getattr(endpoint, "separator", None) or ";"
     if getattr(endpoint, "positional", False):
         prefix = line[:1]

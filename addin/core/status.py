@@ -32,6 +32,7 @@ class RowState(StrEnum):
     UNKNOWN = "unknown"  # the request may or may not have imported it: check in Gestimum
     BLOCKED = "blocked"  # not sent (blocking issue, or the run stopped before this batch)
     SKIPPED = "skipped"  # not sent: already imported by an earlier run
+    UNTESTED = "untested"  # test mode could not verify it (depends on a sheet only tested)
 
 
 STATE_LABELS: dict[RowState, str] = {
@@ -43,6 +44,7 @@ STATE_LABELS: dict[RowState, str] = {
     RowState.UNKNOWN: "À vérifier",
     RowState.BLOCKED: "Non envoyée",
     RowState.SKIPPED: "Déjà importée",
+    RowState.UNTESTED: "Non vérifiable en test",
 }
 
 # Light fills (RGB hex, no '#') that stay readable with black text, in Excel and LibreOffice.
@@ -55,6 +57,7 @@ STATE_FILLS: dict[RowState, str] = {
     RowState.UNKNOWN: "E1CCF0",  # purple: needs a human check
     RowState.BLOCKED: "FFC7CE",  # red
     RowState.SKIPPED: "D9D9D9",  # grey
+    RowState.UNTESTED: "DDEBF7",  # pale blue: a test matter, not an error
 }
 
 
@@ -68,7 +71,8 @@ def status_text(
     state = RowState(state)
     text = STATE_LABELS[state]
     if reasons:
-        joiner = " : " if state in (RowState.REJECTED, RowState.BLOCKED) else " — "
+        colon = (RowState.REJECTED, RowState.BLOCKED, RowState.UNTESTED)
+        joiner = " : " if state in colon else " — "
         text += joiner + " ; ".join(reasons)
     if warnings:
         joiner = " : " if state is RowState.WARNING else " — avertissement : "

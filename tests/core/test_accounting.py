@@ -136,3 +136,22 @@ def test_documents_that_would_merge_are_warned() -> None:
     plain = read_sheet([head, ["F", day, "C1", "A1", 1], ["F", day, "C1", "A2", 1]], docs,
                        sheet="Ventes")
     assert merge_warnings(plain) == []
+
+
+def test_test_answers_never_leave_rows_to_check_in_gestimum() -> None:
+    """In a test run, a row the answer did not locate is 'Non vérifiable en test', not
+    'À vérifier' (nothing was written); a located rejection keeps its test state."""
+    from addin.core.dependencies import soften_test_outcome
+    from addin.core.lines import Batch
+    from addin.core.outcomes import BatchOutcome, RowOutcome
+    from addin.core.status import RowState
+
+    clients = get_endpoint("Clients")
+    batch = Batch(1, 1, "PCF_CODE;PCF_RS", ["C1;Un", "C2;Deux"], [3, 4])
+    rows = [RowOutcome(3, RowState.UNKNOWN, "", ["?"], [], [], 1),
+            RowOutcome(4, RowState.REJECTED, "", ["Code manquant"], [], [], 2)]
+    outcome = BatchOutcome("unknown", 0, 0, 0, [], [], rows, "", test=True, unknown=1)
+    soft = soften_test_outcome(outcome, clients, batch, "Clients", {})
+    assert [r.state for r in soft.rows] == [RowState.UNTESTED, RowState.TEST_REJECTED]
+    assert soft.rows[0].text.startswith("Non vérifiable en test : Gestimum n'a pas dit")
+    assert soft.unknown == 0 and soft.state == "partial"

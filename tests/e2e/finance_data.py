@@ -51,3 +51,16 @@ PARTIAL_ENTRIES = [
     [date(2025, 1, 7), "OD", "512000", "P3", 30, None],
     [date(2025, 1, 7), "OD", "707100", "P3", None, 30],
 ]
+
+# A workbook tested as a whole: the account 706500 exists only in its Comptes sheet.
+NEW_ACCOUNTS = [
+    ["CPT_NUMERO", "CPT_LIB", "CPT_TYPE"],
+    ["706500", "Prestations de conseil", "G"],
+]
+ENTRIES_ON_NEW_ACCOUNT = [
+    ["Date", "Journal", "Compte", "Pièce", "Débit", "Crédit"],
+    [date(2025, 1, 20), "VTE", "411C25", "F9", 600, None],   # same pièce as the next line
+    [date(2025, 1, 20), "VTE", "706500", "F9", None, 600],
+    [date(2025, 1, 21), "VTE", "411C25", "F10", 50, None],   # known accounts only
+    [date(2025, 1, 21), "VTE", "707100", "F10", None, 50],
+]

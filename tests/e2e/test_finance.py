@@ -170,3 +170,26 @@ def test_test_mode_tests_every_testable_row(tmp_path: Path, sandbox, capsys) -> 
     st = _column(book, "Clients", "#STATUT", 1)
     assert st[2].startswith("Test OK") and st[4].startswith("Test OK")
     assert st[3].startswith("Non envoyée")
+
+
+def test_multi_sheet_test_run_does_not_reject_rows_that_depend_on_a_tested_sheet(
+    tmp_path: Path, sandbox, capsys
+) -> None:
+    """import --all --test: the entries on 706500 (defined only by the Comptes sheet, tested,
+    not imported) are 'Non vérifiable en test', their whole pièce too; the other pièce is
+    tested normally; the summary says to import Comptes first; no exit 3."""
+    book = _book(tmp_path / "deps.xlsx",
+                 {"Comptes": fd.NEW_ACCOUNTS, "Ecritures": fd.ENTRIES_ON_NEW_ACCOUNT})
+    code = main(["import", str(book), "--all", "--test", "--server", sandbox.url])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    st = _column(book, "Ecritures", "#STATUT", 1)
+    assert st[3] == ("Non vérifiable en test : dépend de la feuille Comptes (compte 706500), "
+                     "testée mais pas encore importée")
+    assert st[2].startswith("Non vérifiable en test : sa pièce dépend de la feuille Comptes")
+    assert st[4].startswith("Test OK") and st[5].startswith("Test OK")
+    assert _column(book, "Comptes", "#STATUT", 1)[2].startswith("Test OK")
+    assert ("Ecritures : 2 ligne(s) non vérifiable(s) en test : elles dépendent de Comptes, "
+            "testée(s) mais pas importée(s). Importez d'abord Comptes, puis testez Ecritures."
+            ) in printed
+    assert not [r for r in sandbox.rows("Ecritures") if r.get("piece") in ("F9", "F10")]
