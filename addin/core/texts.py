@@ -27,6 +27,8 @@ _ZERO_RULES: tuple[tuple[re.Pattern[str], str, int], ...] = (
     (re.compile(r"^RIB_COMPTE$", re.M), "numéro de compte bancaire", 11),
 )
 _SHORT_CODE = re.compile(r"_CODE$|^RIB_ORDRE$|^RIB_BQ_NUM$")
+# "=LEFT(A2;5)", "=A2&B2", "=SOMME(…)": what a formula typed into a Text-formatted cell keeps.
+_FORMULA = re.compile(r"=\s*(?:[A-Za-zÀ-ÿ_.]+\s*\(|\$?[A-Za-z]{1,3}\$?\d+\b)")
 
 
 def zero_rule(field: Field) -> tuple[str, int, Severity] | None:
@@ -122,6 +124,11 @@ def text_formatter(field: Field, sep: str, delim: str, positional: bool) -> Form
 
     def finish(s: str) -> str | Problem:
         """Checks shared by every text once it is a str: list, length, characters."""
+        if s[:1] == "=" and _FORMULA.match(s):
+            return Problem(ic.FORMULA_AS_TEXT, (
+                f"« {s[:40]} » est une formule restée en texte (colonne {field.code} au format "
+                f"Texte) : Excel ne la calcule pas et c'est ce texte qui serait envoyé. Mettez "
+                f"la cellule au format Standard et validez-la à nouveau, ou collez ses valeurs."))
         if choices is not None:
             code = choices.get(s.upper())
             if code is None:

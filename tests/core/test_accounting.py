@@ -155,3 +155,15 @@ def test_test_answers_never_leave_rows_to_check_in_gestimum() -> None:
     assert [r.state for r in soft.rows] == [RowState.UNTESTED, RowState.TEST_REJECTED]
     assert soft.rows[0].text.startswith("Non vérifiable en test : Gestimum n'a pas dit")
     assert soft.unknown == 0 and soft.state == "partial"
+
+
+@pytest.mark.parametrize(("value", "blocked"), [
+    ("=LEFT(A2;5)", True), ("=A2&B2", True), ("= SOMME(B2:B9)", True),
+    ("=> voir note", False), ("Dupont = associé", False),
+])
+def test_formula_kept_as_text_is_named(value: str, blocked: bool) -> None:
+    clients = get_endpoint("Clients")
+    data = read_sheet([["PCF_CODE", "PCF_RS", "CPT_NUMERO"], ["C1", value, "411C1"]], clients,
+                      sheet="Clients")
+    codes = [i.code for i in validate(data)]
+    assert (ic.FORMULA_AS_TEXT in codes) is blocked
