@@ -20,6 +20,7 @@ from addin.core.entry_totals import entry_totals, total_lines
 from addin.core.errors import WorkbookError
 from addin.core.issues import Severity
 from addin.core.mapping import MAPPING_SHEET, mapping_rows
+from addin.core.partial import piece_rows
 
 __all__ = ["cmd_champs", "run_check"]
 
@@ -59,6 +60,9 @@ def run_check(args: argparse.Namespace, book: object,
                                 f"{len(c.data.rows)} ligne(s), {count} problème(s) bloquant(s)"),
                   markup=False)
     for c in checks:
+        pieces = piece_rows(c.data) if not c.blocking else []
+        if pieces:
+            out.print(_pieces_line(c.plan.sheet, pieces), markup=False)
         for line in total_lines(entry_totals(c.data), f"{c.plan.sheet} — par journal :"):
             out.print(line, markup=False)
     if after is not None:
@@ -72,6 +76,13 @@ def run_check(args: argparse.Namespace, book: object,
         return 2
     out.print(f"Aucun problème bloquant ({warnings} avertissement(s)).", markup=False)
     return 0
+
+
+def _pieces_line(sheet: str, pieces: list[list[int]], shown: int = 8) -> str:
+    """"Ventes : 3 pièce(s) prévue(s) : lignes 3 à 5 ; 6 ; 7 à 9" — the grouping, before sending."""
+    spans = [f"{p[0]} à {p[-1]}" if len(p) > 1 else str(p[0]) for p in pieces[:shown]]
+    more = f" ; … ({len(pieces) - shown} autres)" if len(pieces) > shown else ""
+    return f"{sheet} : {len(pieces)} pièce(s) prévue(s) : lignes {' ; '.join(spans)}{more}"
 
 
 def _save(args: argparse.Namespace, book: object, checks: list[pipeline.SheetCheck]) -> None:

@@ -19,7 +19,7 @@ from addin.core.issues import Issue, Severity
 from addin.core.outcomes import RowOutcome, blocked_row
 from addin.core.sheet import SheetData
 
-__all__ = ["Held", "hold_back", "split_checks"]
+__all__ = ["Held", "hold_back", "piece_rows", "split_checks"]
 
 
 @dataclass(slots=True)
@@ -37,6 +37,13 @@ class Held:
             return (f"{self.sheet} : feuille non envoyée ({n} ligne(s)) : {self.sheet_reason}")
         return (f"{self.sheet} : {n} ligne(s) non envoyée(s) à cause de problèmes bloquants "
                 "(voir #STATUT) ; les autres lignes ont été envoyées.")
+
+
+def piece_rows(data: SheetData) -> list[list[int]]:
+    """Excel rows of each pièce or document the lines will create (documents and entries)."""
+    if not (data.endpoint.positional or data.endpoint.grouping) or not data.rows:
+        return []
+    return [[data.rows[rp].row for rp in range(s, e)] for s, e in _groups(data)]
 
 
 def _groups(data: SheetData) -> list[tuple[int, int]]:

@@ -106,6 +106,7 @@ def test_month_end_close_with_debit_credit_columns_and_journal_totals(
     assert "Journal ACH : débit 500,50, crédit 500,50, 2 ligne(s)" in printed
     assert "Journal VTE : débit 1\u202f200,00, crédit 1\u202f200,00, 3 ligne(s)" in printed
     assert "Total : débit 1\u202f700,50, crédit 1\u202f700,50, 5 ligne(s), équilibré" in printed
+    assert "Ecritures : 2 pièce(s) prévue(s) : lignes 2 à 4 ; 5 à 6" in printed
 
     assert main(["import", str(book), "--server", sandbox.url]) == 0
     printed = capsys.readouterr().out
