@@ -239,7 +239,7 @@ class ExcelWorkbook(ExcelUI):
         """`name` holds exactly `rows` from A1 (created at the end if missing): one clear and
         one write, whatever the number of rows; every cell as text (codes, "#")."""
         sheets = self.book.sheets
-        with _writing(name):
+        with writing(name):
             if name in self.sheet_names():
                 sheet = sheets[name]
                 sheet.used_range.clear_contents()
@@ -248,7 +248,7 @@ class ExcelWorkbook(ExcelUI):
                 sheet = sheets.add(name, after=sheets[len(sheets) - 1])
                 self.activate(active)
             width = max((len(r) for r in rows), default=0)
-            block = [[_cell(v) for v in [*r, *[None] * (width - len(r))]] for r in rows]
+            block = [[cell(v) for v in [*r, *[None] * (width - len(r))]] for r in rows]
             sheet.range((1, 1), (max(len(rows), 1), max(width, 1))).number_format = "@"
             sheet.range((1, 1)).value = block
         self._grids.pop(name, None)
