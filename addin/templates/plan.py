@@ -6,16 +6,18 @@ The builder turns these plans into cells; tests check them against the catalog, 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from addin.core.catalog import Endpoint, Field, get_endpoint, import_endpoints
 from addin.core.connexion import is_password_label
 from addin.core.layout import REQUIRED_MARK, STATUS_HEADER
-from addin.core.rules import SENS_NOTE
+from addin.core.rules import SENS_NOTE, required_fields
 
 __all__ = [
     "CONDITIONAL_MARK",
     "ECRITURES_HELPERS",
+    "as_checked",
     "WORKBOOKS",
     "Column",
     "column_plan",
@@ -92,6 +94,9 @@ _KIND_TEXT = {
 
 # The catalog keeps some documented conditions in English: French for the notes, and whether
 # the condition makes the field mandatory (marked "(*)") or is only a remark.
+# Documented as mandatory, required by the check only for customer/supplier accounts
+# (core/rules.py): the template must not mark it red on a general account.
+_COMPTES_THIRD_PARTY = "PCF_CODE is required for customer and supplier accounts only."
 _CONDITIONS: dict[str, tuple[str, bool]] = {
     "If affaire codes are numbered automatically (preferences), the PRJ_CODE given in the file "
     "is ignored.": (
@@ -101,6 +106,11 @@ _CONDITIONS: dict[str, tuple[str, bool]] = {
     "If article codes are numbered automatically, the ART_CODE given in the file is ignored.": (
         "si la numérotation des articles est automatique (préférences), le code saisi est ignoré.",
         False,
+    ),
+    _COMPTES_THIRD_PARTY: (
+        "obligatoire pour un compte client ou fournisseur (CPT_TYPE C ou F), à laisser vide "
+        "pour un compte général.",
+        True,
     ),
     "TXT_LIB or TXT_MEMO must be filled, but not both.": (
         "remplir TXT_LIB ou TXT_MEMO, mais pas les deux.",
@@ -150,6 +160,15 @@ def workbook_of(name: str) -> str:
         if name in names:
             return book
     raise KeyError(name)
+
+
+def as_checked(endpoint: Endpoint, field: Field) -> Field:
+    """The field as the check treats it: a documented "mandatory" the check relaxes to a
+    condition (core.rules) is shown as conditional, not as always mandatory."""
+    relaxed = field.required and field.code not in required_fields(endpoint)
+    if relaxed and endpoint.name == "Comptes" and field.code == "PCF_CODE":
+        return dataclasses.replace(field, required=False, condition=_COMPTES_THIRD_PARTY)
+    return field
 
 
 def condition_text(field: Field) -> tuple[str, bool] | None:
@@ -245,7 +264,8 @@ def column_plan(endpoint: Endpoint) -> list[Column]:
             return 2
         return 3
 
-    ordered = sorted(endpoint.fields, key=rank)  # stable: catalog order within a rank
+    fields = [as_checked(endpoint, f) for f in endpoint.fields]
+    ordered = sorted(fields, key=rank)  # stable: catalog order within a rank
     columns = [
         Column(f.code, label_text(f), f, hidden=rank(f) == 3, width=_width(f, label_text(f)))
         for f in ordered

@@ -21,7 +21,7 @@ from addin.core.layout import (
     STATUS_HEADER,
 )
 from addin.templates import PER_ENDPOINT_DIR, WORKBOOKS
-from addin.templates.plan import _CONDITIONS, common_codes
+from addin.templates.plan import _CONDITIONS, as_checked, common_codes
 
 from .conftest import COMMITTED
 
@@ -99,6 +99,7 @@ def _validations_at(ws: Worksheet, coordinate: str) -> list:
 
 
 def _check_field_column(ws: Worksheet, endpoint: Endpoint, field: Field, col: int) -> None:
+    field = as_checked(endpoint, field)  # the mandatory mark follows the check (core.rules)
     letter = ws.cell(HEADER_ROW, col).column_letter
     where = f"{endpoint.name}.{field.code}"
     # Label row: French label, mandatory marked.
@@ -163,10 +164,11 @@ def test_data_sheet_matches_catalog_field_by_field(built: Path, name: str) -> No
     assert ws.freeze_panes == f"B{DATA_ROW}"
     for field in endpoint.fields:
         _check_field_column(ws, endpoint, field, cols[field.code])
-    required = {ws.cell(HEADER_ROW, cols[f.code]).column_letter for f in endpoint.required_fields}
+    shown = [as_checked(endpoint, f) for f in endpoint.fields]
+    required = {ws.cell(HEADER_ROW, cols[f.code]).column_letter for f in shown if f.required}
     assert _mandatory_rule_columns(ws) == required
     # Mandatory, key and documented-example fields stay visible and come first.
-    visible_first = {f.code for f in endpoint.fields if f.required or f.code in endpoint.key_fields}
+    visible_first = {f.code for f in shown if f.required or f.code in endpoint.key_fields}
     visible_first |= set(common_codes(endpoint))
     for code in visible_first:
         assert not ws.column_dimensions[ws.cell(HEADER_ROW, cols[code]).column_letter].hidden
@@ -177,7 +179,7 @@ def test_data_sheet_matches_catalog_field_by_field(built: Path, name: str) -> No
         for code in hidden:
             letter = ws.cell(HEADER_ROW, cols[code]).column_letter
             assert ws.column_dimensions[letter].outline_level == 1
-    required_positions = [codes.index(f.code) for f in endpoint.required_fields]
+    required_positions = [codes.index(f.code) for f in shown if f.required]
     if not endpoint.positional:
         assert sorted(required_positions) == list(range(len(required_positions)))
 
