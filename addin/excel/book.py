@@ -247,9 +247,8 @@ class ExcelWorkbook(ExcelUI):
                 active = self.active_sheet()  # adding a sheet activates it: the user stays put
                 sheet = sheets.add(name, after=sheets[len(sheets) - 1])
                 self.activate(active)
-            width = max((len(r) for r in rows), default=0)
-            block = [[cell(v) for v in [*r, *[None] * (width - len(r))]] for r in rows]
-            sheet.range((1, 1), (max(len(rows), 1), max(width, 1))).number_format = "@"
+            block = rectangle(rows) or [[None]]
+            sheet.range((1, 1), (len(block), len(block[0]) or 1)).number_format = "@"
             sheet.range((1, 1)).value = block
         self._grids.pop(name, None)
 
