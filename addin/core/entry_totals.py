@@ -10,12 +10,16 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from addin.core import issues as ic
 from addin.core.entries import ENTRY, row_kinds
 from addin.core.formatted import format_rows
+from addin.core.issues import Issue, Severity
 from addin.core.rules import DEFAULT_SENS
 from addin.core.sheet import SheetData
 
-__all__ = ["JournalTotal", "entry_totals", "fr_amount", "run_totals", "total_lines"]
+__all__ = [
+    "JournalTotal", "entry_totals", "fr_amount", "run_totals", "text_amounts", "total_lines",
+]
 
 
 @dataclass(slots=True)
@@ -100,3 +104,24 @@ def run_totals(checked: object, outcomes: Iterable[object], test: bool) -> list[
     sheet = checked.plan.sheet  # type: ignore[attr-defined]
     what = "validées par le test" if test else "importées"
     return total_lines(entry_totals(data, done), f"{sheet} — écritures {what}, par journal :")
+
+
+def text_amounts(data: SheetData) -> list[Issue]:
+    """A warning on amounts typed as text in the Montant column: the check reads them (and
+    sends them), but the template's #EQUILIBRE formula, like any Excel sum, does not count
+    them, so the sheet would show a gap the check does not see."""
+    column = data.column("ECR_MONTANT")
+    typed = any(m.code == "ECR_MONTANT" and m.how not in ("débit", "crédit") for m in data.mapping)
+    if not data.endpoint.positional or column is None or not typed:
+        return []
+    out = []
+    for row in data.rows:
+        value = row.values.get("ECR_MONTANT")
+        if isinstance(value, str) and value.strip():
+            out.append(Issue(
+                ic.AMOUNT_AS_TEXT, Severity.WARNING,
+                "Montant saisi comme texte : il sera bien envoyé, mais Excel ne le compte pas "
+                "dans les sommes (colonne #EQUILIBRE du modèle). Saisissez-le comme un nombre "
+                "(format Nombre) pour que l'équilibre affiché soit juste.",
+                data.sheet, row.row, column.letter, "ECR_MONTANT", value.strip()))
+    return out

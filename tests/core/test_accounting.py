@@ -167,3 +167,16 @@ def test_formula_kept_as_text_is_named(value: str, blocked: bool) -> None:
                       sheet="Clients")
     codes = [i.code for i in validate(data)]
     assert (ic.FORMULA_AS_TEXT in codes) is blocked
+
+
+def test_amount_typed_as_text_is_sent_but_said() -> None:
+    """'200,00' typed as text: read and sent by the check, but #EQUILIBRE cannot count it."""
+    from addin.core.entry_totals import text_amounts
+
+    head = ["Date", "Journal", "Compte", "Pièce", "Montant", "Sens"]
+    data = _read([date(2025, 1, 31), "VTE", "411C25", "F1", 200, "D"],
+                 [date(2025, 1, 31), "VTE", "707100", "F1", "200,00", "C"], head=head)
+    (w,) = text_amounts(data)
+    assert (w.code, w.row, w.column, w.severity) == (ic.AMOUNT_AS_TEXT, 3, "E", Severity.WARNING)
+    assert not [i for i in validate(data) if i.severity is not Severity.WARNING]
+    assert text_amounts(_read([date(2025, 1, 31), "VTE", "411C25", "F1", "5", None])) == []
