@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from addin.core.documents import merge_warnings
+from addin.core.documents import chronology_warnings, merge_warnings
 from addin.core.entry_totals import text_amounts
 from addin.core.grid_issues import grid_issues
 from addin.core.issues import Issue
@@ -77,7 +77,7 @@ def check(
             grid_issues(plan.sheet, grid, data) + validate(data, delimiter=delimiter)
             + cell_issues + fixed + merge_warnings(data)
         )
-        issues += period_issues(data, period) + text_amounts(data)
+        issues += period_issues(data, period) + text_amounts(data) + chronology_warnings(data)
         checks.append(SheetCheck(plan, data, issues))
     return checks
 

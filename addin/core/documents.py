@@ -8,12 +8,19 @@ pièce looks like two: it spans blank rows, or it repeats the first article of t
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 from addin.core import issues as ic
+from addin.core import status
 from addin.core.formatted import format_rows, group_keys, issue_at
 from addin.core.issues import Issue, Severity
 from addin.core.sheet import SheetData
 
-__all__ = ["merge_warnings"]
+__all__ = ["chronology_warnings", "merge_warnings"]
+
+# Document types French law numbers in one chronological sequence (invoices and credit notes).
+_NUMBERED = {"F", "A", "0", "1"}
 
 
 def merge_warnings(data: SheetData) -> list[Issue]:
@@ -58,3 +65,51 @@ def _looks_like_two(data: SheetData, fs: object, start: int, end: int,
         f"documents, donnez-leur un DOC_PIECE ou une DOC_REFPCF différents.",
         Severity.WARNING,
     )
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", str(value or "").strip())
+    try:
+        return date(int(m[3]), int(m[2]), int(m[1])) if m else None
+    except ValueError:
+        return None
+
+
+def chronology_warnings(data: SheetData) -> list[Issue]:
+    """Invoices dated before an invoice this sheet already imported (its #STATUT says so):
+    Gestimum would number them after it, while French invoices are numbered in date order."""
+    if data.endpoint.name not in ("DocumentsVente", "DocumentsAchat") or not data.rows:
+        return []
+    latest: dict[str, tuple[date, int]] = {}
+    pending = []
+    for row in data.rows:
+        kind = str(row.values.get("DOC_STYPE") or "").strip().upper()
+        day = _date(row.values.get("DOC_DATE"))
+        if kind not in _NUMBERED or day is None:
+            continue
+        if status.is_imported_status(row.status):
+            if kind not in latest or day > latest[kind][0]:
+                latest[kind] = (day, row.row)
+        else:
+            pending.append((row, kind, day))
+    out: list[Issue] = []
+    warned: set[tuple[str, date]] = set()
+    column = data.column("DOC_DATE")
+    for row, kind, day in pending:
+        last = latest.get(kind)
+        if last is None or day >= last[0] or (kind, day) in warned:
+            continue
+        warned.add((kind, day))
+        out.append(Issue(
+            ic.OUT_OF_SEQUENCE, Severity.WARNING,
+            f"Document daté du {day:%d/%m/%Y}, antérieur à celui de la ligne {last[1]} déjà "
+            f"importé (du {last[0]:%d/%m/%Y}) : Gestimum lui donnera un numéro postérieur, alors "
+            f"que les factures se numérotent dans l'ordre des dates. Vérifiez la date avant "
+            f"d'importer.",
+            data.sheet, row.row, column.letter if column else "", "DOC_DATE",
+            f"{day:%d/%m/%Y}"))
+    return out

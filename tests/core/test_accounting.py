@@ -180,3 +180,18 @@ def test_amount_typed_as_text_is_sent_but_said() -> None:
     assert (w.code, w.row, w.column, w.severity) == (ic.AMOUNT_AS_TEXT, 3, "E", Severity.WARNING)
     assert not [i for i in validate(data) if i.severity is not Severity.WARNING]
     assert text_amounts(_read([date(2025, 1, 31), "VTE", "411C25", "F1", "5", None])) == []
+
+
+def test_invoice_dated_before_one_already_imported_is_warned() -> None:
+    from addin.core.documents import chronology_warnings
+
+    docs = get_endpoint("DocumentsVente")
+    head = ["DOC_STYPE", "DOC_DATE", "PCF_CODE", "ART_CODE", "LIG_QTE", "#STATUT"]
+    data = read_sheet([head,
+                       ["F", date(2025, 1, 20), "C1", "A1", 1, "Importée — pièce FA-12"],
+                       ["F", date(2025, 1, 10), "C2", "A1", 1, None],
+                       ["C", date(2025, 1, 5), "C2", "A1", 1, None],  # an order: no sequence
+                       ["F", date(2025, 1, 25), "C3", "A1", 1, None]], docs, sheet="Ventes")
+    (w,) = chronology_warnings(data)
+    assert (w.code, w.row, w.column, w.severity) == (ic.OUT_OF_SEQUENCE, 3, "B", Severity.WARNING)
+    assert "ligne 2" in w.message and "20/01/2025" in w.message
