@@ -91,7 +91,11 @@ _SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
       "Numéro TVA intracommunautaire", "VAT"), ("PCF_NII",)),
     (("APE", "NAF", "Code APE", "Code NAF"), ("PCF_APE",)),
     (("BIC", "SWIFT", "Code BIC"), ("RIB_ASWIFT",)),
-    (("Banque", "Nom banque", "Domiciliation"), ("RIB_BQ_NOM",)),
+    (("Banque", "Nom banque", "Nom de la banque", "Domiciliation"), ("RIB_BQ_NOM",)),
+    (("Code banque",), ("RIB_AGENCE",)),
+    (("Code guichet", "Guichet"), ("RIB_GUICHE",)),
+    (("Clé RIB", "Clé"), ("RIB_CLE",)),
+    (("N° de compte bancaire", "Numéro de compte bancaire"), ("RIB_COMPTE",)),
     (("Commentaire", "Commentaires", "Remarque", "Remarques", "Notes", "Observations",
       "Mémo"), ("PCF_MEMO", "ART_MEMO", "ADR_MEMO", "TXT_MEMO", "RIB_TEXTE")),
     (("Mode de règlement", "Règlement", "Mode de paiement", "Conditions de règlement"),
@@ -202,6 +206,9 @@ class Matcher:
 
 
 _SUB_RECORDS = ("ECH_", "ANA_")  # Ecritures due-date and analytic lines
+# Documented labels a header must not match: "Banque" (RIB_AGENCE, the bank *code*) is what
+# exports call the bank's name; "Agence" (RIB_GUICHE) is as vague. Synonyms name them instead.
+_MISLEADING_LABELS = frozenset({"RIB_AGENCE", "RIB_GUICHE"})
 _SECTION_PREFIX = {"due": "Échéance", "analytic": "Analytique"}  # the template's label prefix
 
 
@@ -218,11 +225,12 @@ def _own_code(endpoint: Endpoint) -> dict[str, str]:
 def _label_tables(name: str) -> tuple[dict[str, str], dict[str, str]]:
     """Normalised label → code, and short label (no parenthesised detail) → code, unique only."""
     ep = get_endpoint(name)
-    pairs = [(header_key(f.label), f.code) for f in ep.fields]
+    fields = [f for f in ep.fields if f.code not in _MISLEADING_LABELS]
+    pairs = [(header_key(f.label), f.code) for f in fields]
     for record, prefix in _SECTION_PREFIX.items():  # "Échéance : Date [pos. 2]"
         pairs += [(header_key(f"{prefix} {f.label}"), f.code) for f in ep.records.get(record, ())]
     return _unique(pairs), _unique((header_key(_DETAIL.sub("", f.label)), f.code)
-                                   for f in ep.fields)
+                                   for f in fields)
 
 
 def _unique(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

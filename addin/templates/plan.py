@@ -162,13 +162,23 @@ def workbook_of(name: str) -> str:
     raise KeyError(name)
 
 
+# Documented labels that read as contradictions next to their codes ("Banque" for RIB_AGENCE,
+# "Agence" for RIB_GUICHE): the documented BBAN example (67890 12345 …) shows RIB_AGENCE is the
+# bank code, first in the RIB, and RIB_GUICHE the branch (guichet) code.
+_CLEARER_LABELS = {
+    ("BanquesTiers", "RIB_AGENCE"): "Code banque (5 chiffres, début du RIB)",
+    ("BanquesTiers", "RIB_GUICHE"): "Code guichet de l'agence (5 chiffres)",
+}
+
+
 def as_checked(endpoint: Endpoint, field: Field) -> Field:
     """The field as the check treats it: a documented "mandatory" the check relaxes to a
     condition (core.rules) is shown as conditional, not as always mandatory."""
     relaxed = field.required and field.code not in required_fields(endpoint)
     if relaxed and endpoint.name == "Comptes" and field.code == "PCF_CODE":
         return dataclasses.replace(field, required=False, condition=_COMPTES_THIRD_PARTY)
-    return field
+    label = _CLEARER_LABELS.get((endpoint.name, field.code))
+    return dataclasses.replace(field, label=label) if label else field
 
 
 def condition_text(field: Field) -> tuple[str, bool] | None:

@@ -151,3 +151,13 @@ def test_repeated_issues_are_grouped_per_column_with_counts() -> None:
     assert groups[0].rows_text() == "lignes 3, 4, 5, 6, 7, 8 … 189"
     few = group_issues([issue(3), issue(4)])
     assert [g.count for g in few] == [1, 1]
+
+
+def test_bank_headers_never_take_the_bank_name_for_its_code() -> None:
+    """'Banque' in an export is the bank's name, not RIB_AGENCE (documented label 'Banque')."""
+    m = Matcher(get_endpoint("BanquesTiers"))
+    assert m.match("Banque")[0] == "RIB_BQ_NOM"
+    assert m.match("Code banque")[0] == "RIB_AGENCE"
+    assert m.match("Code guichet")[0] == "RIB_GUICHE"
+    assert m.match("Agence") == (None, "")
+    assert m.match("BIC")[0] == "RIB_ASWIFT"
