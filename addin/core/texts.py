@@ -235,6 +235,8 @@ def _lost_zero(field: Field, s: str, rule: tuple[str, int, Severity]) -> Problem
     )
     if severity is Severity.BLOCKING:
         message += " (une valeur plus courte, ex. étrangère, se saisit elle aussi en Texte)."
+        if what in ("code postal", "numéro SIREN", "numéro SIRET"):
+            message += " En ligne de commande, --corriger-zeros rétablit ce zéro à l'envoi."
         return Problem(ic.LEADING_ZERO_LOST, message)
     message += f" si le code est bien « {expected} »."
     return Problem(ic.LEADING_ZERO_LOST, message, Severity.WARNING, s)
