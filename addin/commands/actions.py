@@ -37,7 +37,7 @@ from addin.core.target import Target, resolve_target
 from addin.io.run_journal import open_journal
 
 
-def _open(path: Path):  # noqa: ANN202 - returns the openpyxl adapter
+def _open(path: Path):  # noqa: ANN202 - returns the .xlsx adapter
     from addin.io.workbook import open_workbook
 
     return open_workbook(path)
@@ -178,6 +178,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         err.print("Problèmes bloquants : rien n'a été envoyé. Corrigez les cellules indiquées.",
                   markup=False)
         return 2
+    # The writer reads every part it will touch now: a file whose results could not be
+    # written is refused before anything is sent.
+    sink = book.sink(args.out, sheets=[c.plan.sheet for c in checks])
     target = resolve_target(args, book.connexion())
     if not server_confirmed(target, args):
         return 2
@@ -193,7 +196,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         prompt = _prompt if sys.stdin.isatty() else None
         password = get_password(target.server, target.fichier, target.utilisateur, prompt=prompt)
         options = _options(target, password=password, test=args.test, delimiter=args.delimiteur)
-        sink = book.sink(args.out)
         with open_journal(args.journal) as journal, interruptible(), Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=err, transient=False,

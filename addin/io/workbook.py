@@ -2,9 +2,8 @@
 
 Reading uses python-calamine (cell values, cached formula results, tables, merges: ~30× faster
 than openpyxl) plus one byte scan of each sheet's XML for what calamine hides (formulas without
-a cached value, error cells). Writing loads the file once with openpyxl (formulas, tables, data
-validations and styles kept), touches only `#STATUT`, Résultats and Journal, and saves through
-a temporary file + `os.replace`, so that a failed save never damages the original.
+a cached value, error cells). Writing goes through `package_writer` (the package edited
+surgically, then replaced atomically).
 """
 
 from __future__ import annotations
@@ -20,11 +19,11 @@ from addin.core.errors import WorkbookError
 from addin.core.grid import Grid
 from addin.core.issues import column_letter
 from addin.io.file_errors import check_file, mapped
-from addin.io.openpyxl_sink import XlsxSink
+from addin.io.package_writer import PackageSink
 from addin.io.xlsx_meta import percent_cells, percent_styles, table_extents
 from addin.io.xlsx_scan import hidden_rows, scan_sheet, sheet_parts
 
-__all__ = ["SUFFIXES", "XlsxSink", "XlsxWorkbook", "open_workbook"]
+__all__ = ["SUFFIXES", "PackageSink", "XlsxWorkbook", "open_workbook"]
 
 SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 MAX_ROWS = 1_048_576
@@ -100,9 +99,15 @@ class XlsxWorkbook:
             return {}
         return parse_connexion(self.grid(CONNEXION_SHEET).values)
 
-    def sink(self, out: str | os.PathLike[str] | None = None) -> XlsxSink:
-        """The result writer: into this file (atomically) or into a copy at `out`."""
-        return XlsxSink(self, Path(out) if out is not None else None)
+    def sink(
+        self, out: str | os.PathLike[str] | None = None, *, sheets: list[str] | None = None
+    ) -> PackageSink:
+        """The result writer, into this file (atomically) or into a copy at `out`, prepared:
+        every part it will touch (the data `sheets`, or all) is read now, before anything is
+        sent, and a file it could not write is refused with a French `WorkbookError`."""
+        sink = PackageSink(self, Path(out) if out is not None else None)
+        sink.prepare(sheets)
+        return sink
 
     def close(self) -> None:
         """Release the file (reopened on demand): Windows cannot replace an open file."""
