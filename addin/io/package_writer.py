@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -322,14 +323,17 @@ def _read_snapshot(path: Path, sheets: set[str] | None) -> _Snapshot:
                 "l'écriture des résultats n'est pas possible. Enregistrez-le à nouveau dans "
                 "Excel (« Classeur Excel (.xlsx) ») puis relancez. Rien n'a été envoyé."
             )
-        workbook = archive.read(parts.WORKBOOK_PART)
-        rels = archive.read(parts.WORKBOOK_RELS)
-        types = archive.read(parts.CONTENT_TYPES)
-        ElementTree.fromstring(types)
-        book = parts.read_book(workbook, rels)
+        with _refused(path, parts.WORKBOOK_PART):
+            workbook = archive.read(parts.WORKBOOK_PART)
+            rels = archive.read(parts.WORKBOOK_RELS)
+            book = parts.read_book(workbook, rels)
+        with _refused(path, parts.CONTENT_TYPES):
+            types = archive.read(parts.CONTENT_TYPES)
+            ElementTree.fromstring(types)
         styles = archive.read(book.styles) if book.styles in names else None
         if styles is not None:
-            parts.Styles(styles)
+            with _refused(path, book.styles or ""):
+                parts.Styles(styles)
         for ledger in (layout.RESULTATS_SHEET, layout.JOURNAL_SHEET):
             if any(n.casefold() == ledger.casefold() for n in book.other_sheets):
                 raise WorkbookError(
@@ -346,10 +350,27 @@ def _read_snapshot(path: Path, sheets: set[str] | None) -> _Snapshot:
                 continue
             if part not in snap.names:
                 raise WorkbookError(f"Feuille « {sheet} » absente du fichier {path.name}.")
-            found = shape(member_chunks(archive, part))
+            with _refused(path, part):
+                found = shape(member_chunks(archive, part))
             snap.last_rows[part] = found.last_row
             snap.tails[part] = found.tail
     return snap
+
+
+@contextmanager
+def _refused(path: Path, part: str) -> Iterator[None]:
+    """A part the writer cannot parse: refused before sending, in French, saying what to do."""
+    try:
+        yield
+    except WorkbookError:
+        raise
+    except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile) as exc:
+        raise WorkbookError(
+            f"Les résultats ne pourraient pas être écrits dans {path.name} (partie {part} "
+            "illisible ou d'une forme non prise en charge). Rien n'a été envoyé : ouvrez le "
+            "classeur dans Excel, enregistrez-le au format « Classeur Excel (.xlsx) » et relancez.",
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from exc
 
 
 def _write_package(source: Path, plan: _Plan, fh: BinaryIO) -> None:
