@@ -21,7 +21,7 @@ from addin.core.issues import column_letter
 from addin.io.file_errors import check_file, mapped
 from addin.io.package_writer import PackageSink
 from addin.io.xlsx_meta import percent_cells, percent_styles, table_extents
-from addin.io.xlsx_scan import hidden_rows, scan_sheet, sheet_parts
+from addin.io.xlsx_scan import far_cells, hidden_rows, scan_sheet, sheet_parts, table_names
 
 __all__ = ["SUFFIXES", "PackageSink", "XlsxWorkbook", "open_workbook"]
 
@@ -81,12 +81,12 @@ class XlsxWorkbook:
         return "visible"
 
     def table_names(self, sheet: str) -> list[str]:
-        names = []
-        for name in self._book.table_names:
-            with mapped(self.path):
-                if self._book.get_table_by_name(name).sheet == sheet:
-                    names.append(name)
-        return names
+        """The sheet's Excel Tables, read from the package (calamine would load their cells)."""
+        part = self._parts.get(sheet)
+        if part is None:
+            return []
+        with mapped(self.path), zipfile.ZipFile(self.path) as archive:
+            return table_names(archive, part)
 
     def grid(self, sheet: str) -> Grid:
         """Cell values from A1 (cached formula results, `#N/A`-style error texts), cached."""
@@ -121,6 +121,22 @@ class XlsxWorkbook:
                 f"Feuille « {sheet} » introuvable dans {self.path.name}. "
                 f"Feuilles du classeur : {', '.join(self.sheet_names())}."
             )
+        part = self._parts.get(sheet)
+        xml = b""
+        if part is not None:
+            with mapped(self.path), zipfile.ZipFile(self.path) as archive:
+                xml = archive.read(part)
+        far = far_cells(xml) if xml else None
+        if far is not None:
+            refs, area = far
+            cells = (f"la cellule {refs[0]} contient une valeur" if len(refs) == 1 else
+                     f"les cellules {' et '.join(refs)} contiennent des valeurs")
+            size = f"{area:_}".replace("_", " ")
+            raise WorkbookError(
+                f"Feuille « {sheet} » : {cells} très loin des autres données ; la lire "
+                f"chargerait {size} cellules. Effacez-la (ou rapprochez-la des données), "
+                "enregistrez le classeur et relancez. Rien n'a été envoyé."
+            )
         with mapped(self.path):
             data = self._book.get_sheet_by_name(sheet)
             raw = data.to_python(skip_empty_area=False)
@@ -128,14 +144,10 @@ class XlsxWorkbook:
                 f"{column_letter(c0 + 1)}{r0 + 1}:{column_letter(c1 + 1)}{r1 + 1}"
                 for (r0, c0), (r1, c1) in (data.merged_cell_ranges or ())
             )
-            part = self._parts.get(sheet)
-            formulas, errors, hidden, percent = ([], {}, frozenset(), frozenset())
-            if part is not None:
-                with zipfile.ZipFile(self.path) as archive:
-                    xml = archive.read(part)
-                formulas, errors = scan_sheet(xml)
-                hidden = hidden_rows(xml)
-                percent = percent_cells(xml, self._percent_styles)
+            formulas, errors = scan_sheet(xml) if xml else ([], {})
+            hidden = hidden_rows(xml) if xml else frozenset()
+            percent = percent_cells(xml, self._percent_styles) if xml else frozenset()
+        del xml
         # Calamine gives "" for empty cells; the core expects None, as openpyxl and Excel give.
         values: list[list[object]] = [[None if v == "" else v for v in row] for row in raw]
         for (row, col), text in errors.items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,3 +189,49 @@ def test_leftover_of_an_interrupted_save_is_removed(tmp_path: Path) -> None:
     other.write_bytes(b"")
     open_workbook(book).sink()
     assert not leftover.exists() and other.exists()
+
+
+@pytest.mark.parametrize("far", ["XFD1048576", "XFD20000", "A1048576"])
+def test_a_stray_far_cell_is_named_in_french_within_bounded_memory(tmp_path: Path, far) -> None:
+    """calamine would allocate the whole rectangle (512 GiB for XFD1048576) and abort; the
+    reader names the cell instead. Run in a child process with 1 GB of address space."""
+    import openpyxl
+
+    path = tmp_path / "loin.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Clients"
+    ws.append(["PCF_CODE", "PCF_RS"])
+    ws.append(["C1", "Alpha"])
+    ws[far] = "oubli"
+    ws["Z5"].number_format = "0.00"  # formatting only: never counted
+    wb.save(path)
+    script = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from addin.cli import main\n"
+        f"sys.exit(main(['check', {str(path)!r}]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert f"la cellule {far} contient une valeur très loin" in done.stdout + done.stderr
+
+
+def test_formatted_far_cells_and_a_bogus_dimension_read_normally(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    path = tmp_path / "format.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["PCF_CODE", "PCF_RS"])
+    ws.append(["C1", "Alpha"])
+    ws["XFD1048576"].font = Font(bold=True)
+    wb.save(path)
+    parts = rich_books._members(path)
+    parts["xl/worksheets/sheet1.xml"] = re.sub(
+        rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"',
+        parts["xl/worksheets/sheet1.xml"])
+    rich_books._write(path, parts)
+    assert open_workbook(path).grid("Sheet").values == [["PCF_CODE", "PCF_RS"], ["C1", "Alpha"]]
