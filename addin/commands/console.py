@@ -77,6 +77,8 @@ def print_report(report: pipeline.RunReport, written: Path | None) -> None:
                       str(s.sent), str(s.imported), str(s.rejected), str(s.warned),
                       str(s.unknown), str(s.skipped), escape(terminal_safe(pieces, one_line=True)))
     out.print(table)
+    if report.calls:
+        out.print(f"{report.calls} appel(s) au serveur Gestimum.", markup=False)
     for message in report.messages:
         out.print(terminal_safe(message), markup=False)
     if written is not None:
