@@ -61,27 +61,29 @@ def render_cell(
 ) -> bytes:
     """One `<c>` element. Text is an inline string (sharedStrings stays untouched), so that
     nothing written can be read back as a formula; numbers and dates are plain values."""
-    kind = b""
-    if isinstance(value, bool):
-        kind, body = b' t="b"', b"<%sv>%d</%sv>" % (prefix, value, prefix)
-    elif isinstance(value, int | float) and math.isfinite(value):
-        body = b"<%sv>%s</%sv>" % (prefix, repr(value).encode(), prefix)
-    elif isinstance(value, datetime | date) and not isinstance(value, time):
-        serial = _serial(value, styles.date1904)
-        body = b"<%sv>%s</%sv>" % (prefix, repr(serial).encode(), prefix)
-        if style is None:
-            style = styles.datetime if isinstance(value, datetime) else styles.date
-    elif value is None:
-        body = None
-    else:
+    if isinstance(value, str):  # the common case first: statuses, journal lines
         text = cell_text.clean_text(value)
-        if cell_text.looks_like_formula(text) and styles.quote is not None:
+        if styles.quote is not None and cell_text.looks_like_formula(text):
             style = styles.quote
-        text = _EXCEL_ESCAPE.sub(r"_x005F_\1", text)
+        if "_x" in text:
+            text = _EXCEL_ESCAPE.sub(r"_x005F_\1", text)
         kind = b' t="inlineStr"'
         body = b'<%sis><%st xml:space="preserve">%s</%st></%sis>' % (
             prefix, prefix, escape(text).encode("utf-8"), prefix, prefix,
         )  # fmt: skip
+    elif isinstance(value, bool):
+        kind, body = b' t="b"', b"<%sv>%d</%sv>" % (prefix, value, prefix)
+    elif isinstance(value, int | float) and math.isfinite(value):
+        kind, body = b"", b"<%sv>%s</%sv>" % (prefix, repr(value).encode(), prefix)
+    elif isinstance(value, datetime | date) and not isinstance(value, time):
+        serial = _serial(value, styles.date1904)
+        kind, body = b"", b"<%sv>%s</%sv>" % (prefix, repr(serial).encode(), prefix)
+        if style is None:
+            style = styles.datetime if isinstance(value, datetime) else styles.date
+    elif value is None:
+        kind, body = b"", None
+    else:
+        return render_cell(ref, str(value), style, styles, prefix)
     attrs = b'r="%s"%s' % (ref.encode(), kind)
     if style is not None:
         attrs += b' s="%d"' % style

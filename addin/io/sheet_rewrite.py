@@ -10,14 +10,21 @@ from __future__ import annotations
 import itertools
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from addin.core import status
 from addin.core.errors import WorkbookError
 from addin.core.issues import column_letter
-from addin.io.sheet_cells import CellStyles, Put, cell_column, rewrite_row, row_number
+from addin.io.sheet_cells import (
+    CellStyles,
+    Put,
+    cell_column,
+    render_cell,
+    rewrite_row,
+    row_number,
+)
 
 __all__ = ["ColourRules", "SheetEdit", "SheetShape", "new_sheet_xml", "rewrite_sheet", "shape"]
 
@@ -54,6 +61,9 @@ class SheetEdit:
     """What changes in one worksheet part."""
 
     puts: dict[int, dict[int, Put]] = field(default_factory=dict)  # row → column → cell
+    # Whole rows added under the last used row (Résultats, Journal): row → (values from
+    # column A, style of every cell or None).
+    new_rows: dict[int, tuple[Sequence[object], int | None]] = field(default_factory=dict)
     widths: dict[int, tuple[float, bool]] = field(default_factory=dict)  # col → (width, hidden)
     colours: ColourRules | None = None
 
@@ -147,6 +157,13 @@ def rewrite_sheet(
     for number in pending:
         out.append(_new_row(number, edit.puts[number], styles, prefix))
         last = max(last, number)
+    for number, (values, style) in sorted(edit.new_rows.items()):
+        if number <= last:
+            raise _malformed(f"ligne {number} déjà utilisée")
+        out.append(_whole_row(number, values, style, styles, prefix))
+        if len(out) >= 512:
+            write(b"".join(out))
+            out.clear()
     write(b"".join(out) + close)
     write(_edit_tail(rows.tail, edit, prefix))
 
@@ -208,18 +225,31 @@ def _new_row(number: int, puts: dict[int, Put], styles: CellStyles, prefix: byte
     return rewrite_row(b'<%srow r="%d"/>' % (prefix, number), number, puts, styles, prefix)
 
 
+def _whole_row(
+    number: int, values: Sequence[object], style: int | None, styles: CellStyles, prefix: bytes
+) -> bytes:
+    cells = b"".join(
+        render_cell(f"{column_letter(col)}{number}", value, style, styles, prefix)
+        for col, value in enumerate(values, start=1)
+        if value is not None
+    )
+    return b'<%srow r="%d">%s</%srow>' % (prefix, number, cells, prefix)
+
+
 def _edit_head(head: bytes, edit: SheetEdit, prefix: bytes) -> bytes:
     """Dimension grown to the cells written; width/hidden for new columns without a <col>."""
     found = _DIMENSION.search(head)
-    if found is not None and edit.puts:
+    if found is not None and (edit.puts or edit.new_rows):
         c0, r0, c1, r1 = found.group(1), found.group(2), found.group(3), found.group(4)
         if c1 is None:
             c1, r1 = c0, r0
-        cols = [c for puts in edit.puts.values() for c in puts]
+        cols = {c for puts in edit.puts.values() for c in puts}
+        cols |= {len(values) for values, _ in edit.new_rows.values()}
+        rows = set(edit.puts) | set(edit.new_rows)
         low_c = min(cell_column(c0) if c0 else 1, *cols)
         high_c = max(cell_column(c1) if c1 else 1, *cols)
-        low_r = min(int(r0 or 1), *edit.puts)
-        high_r = max(int(r1 or 1), *edit.puts)
+        low_r = min(int(r0 or 1), *rows)
+        high_r = max(int(r1 or 1), *rows)
         ref = f"{column_letter(low_c)}{low_r}:{column_letter(high_c)}{high_r}".encode()
         head = head[: found.start(1)] + ref + head[found.end() - 1 :]
     if edit.widths:

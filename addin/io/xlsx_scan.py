@@ -16,10 +16,10 @@ __all__ = ["far_cells", "hidden_rows", "scan_sheet", "sheet_parts", "table_names
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\bt=[\"']e[\"'][^>]*>")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
-_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*\bhidden=\"(?:1|true)\"[^>]*>")
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*\bhidden=[\"'](?:1|true)[\"'][^>]*>")
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b")
 _ROW_NUMBER = re.compile(rb"\sr=\"(\d+)\"")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 _REF = re.compile(rb"\br=[\"']([A-Z]{1,3})(\d+)[\"']")
@@ -42,23 +42,47 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def _prefix(xml: bytes) -> bytes:
+    """The namespace prefix of the worksheet's elements (b"" for the usual default namespace)."""
+    found = _ROOT.search(xml, 0, 8192)
+    return (found.group(1) or b"") if found else b""
+
+
+def _literal_hits(xml: bytes, needles: tuple[bytes, ...]) -> list[int]:
+    """Positions of literal byte strings: C-speed searching, Python only per hit."""
+    hits: list[int] = []
+    for needle in needles:
+        pos = xml.find(needle)
+        while pos >= 0:
+            hits.append(pos)
+            pos = xml.find(needle, pos + 1)
+    return sorted(hits)
+
+
 def scan_sheet(xml: bytes) -> tuple[list[tuple[int, int]], dict[tuple[int, int], str]]:
-    """Formula cells without a cached value and error cells (`#N/A`…) of a worksheet part."""
+    """Formula cells without a cached value and error cells (`#N/A`…) of a worksheet part.
+
+    Linear: literal searches for `<f` and `t="e"`, then a bounded look at each hit (searching
+    back for "<c " from the start of the part made every formula cost the whole sheet)."""
+    prefix = _prefix(xml)
     formulas: list[tuple[int, int]] = []
-    for match in _FORMULA.finditer(xml):
-        # The cell's start tag is the tag right before <f>: a bounded look back (searching for
-        # "<c " from the start of the part made every formula cost the whole sheet).
-        start = xml.rfind(b"<", max(0, match.start() - _TAG_LOOKBACK), match.start())
+    for at in _literal_hits(xml, (b"<%sf" % prefix,)):
+        after = at + 2 + len(prefix)
+        if xml[after : after + 1] not in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+            continue  # <family …>, <font …>
+        start = xml.rfind(b"<", max(0, at - _TAG_LOOKBACK), at)
         if start < 0 or not _CELL_START.match(xml, start):
             continue
-        end = _CELL_END.search(xml, match.end())
+        end = _CELL_END.search(xml, after)
         if end is None:
             continue
-        if _VALUE.search(xml, match.end(), end.start()) is None and (ref := _cell_ref(xml, start)):
+        if _VALUE.search(xml, after, end.start()) is None and (ref := _cell_ref(xml, start)):
             formulas.append(ref)
     errors: dict[tuple[int, int], str] = {}
-    for match in _ERROR_CELL.finditer(xml):
-        if match.group().endswith(b"/>"):  # an error cell without value: nothing to show
+    for at in _literal_hits(xml, (b' t="e"', b" t='e'")):
+        start = xml.rfind(b"<", max(0, at - _TAG_LOOKBACK), at)
+        match = _ERROR_CELL.match(xml, start) if start >= 0 else None
+        if match is None or match.group().endswith(b"/>"):  # no value: nothing to show
             continue
         end = _CELL_END.search(xml, match.end())
         value = _VALUE.search(xml, match.end(), end.start()) if end else None
@@ -70,8 +94,11 @@ def scan_sheet(xml: bytes) -> tuple[list[tuple[int, int]], dict[tuple[int, int],
 def hidden_rows(xml: bytes) -> frozenset[int]:
     """Rows marked hidden in a worksheet part (hidden by hand or filtered out)."""
     rows = set()
-    for match in _HIDDEN_ROW.finditer(xml):
-        number = _ROW_NUMBER.search(match.group())
+    for at in _literal_hits(xml, (b' hidden="1"', b' hidden="true"', b" hidden='1'",
+                                  b" hidden='true'")):
+        start = xml.rfind(b"<", max(0, at - _TAG_LOOKBACK), at)
+        match = _HIDDEN_ROW.match(xml, start) if start >= 0 else None
+        number = _ROW_NUMBER.search(match.group()) if match else None
         if number is not None:
             rows.add(int(number.group(1)))
     return frozenset(rows)
