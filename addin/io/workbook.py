@@ -62,7 +62,7 @@ class XlsxWorkbook:
         if self._reader is None:
             with mapped(self.path):
                 self._reader = python_calamine.CalamineWorkbook.from_path(
-                    str(self.path), load_tables=True
+                    str(self.path), load_tables=False
                 )
         return self._reader
 

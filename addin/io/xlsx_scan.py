@@ -125,18 +125,15 @@ def far_cells(xml: bytes) -> tuple[list[str], int] | None:
     """The cells holding a value that would make a dense read of the sheet far bigger than its
     data (a stray value at XFD1048576 asks for 17 billion cells), with that read's size; None
     when the sheet is safe to load. Linear, and nearly free for ordinary sheets."""
-    cells = xml.count(b"<c ") + xml.count(b":c ")
+    cells = xml.count(b"<c ") or xml.count(b":c ")
     limit = max(MIN_AREA, 4 * cells)
     last_row = 0
     at = max(xml.rfind(b"<row "), xml.rfind(b":row "))
     if at >= 0 and (found := _LAST_ROW.match(xml, xml.rfind(b"<", 0, at + 1))):
         last_row = int(found.group(1))
-    if re.search(rb"r=\"[A-Z]{3}\d", xml) or re.search(rb"r='[A-Z]{3}\d", xml):
-        col_bound = 16_384
-    elif re.search(rb"r=\"[A-Z]{2}\d", xml) or re.search(rb"r='[A-Z]{2}\d", xml):
-        col_bound = 702
-    else:
-        col_bound = 26
+    col_bound = 26  # one letter
+    if re.search(rb"r=[\"'][A-Z]{2}", xml):
+        col_bound = 16_384 if re.search(rb"r=[\"'][A-Z]{3}", xml) else 702
     if last_row and last_row * col_bound <= limit:
         return None
     # Suspicious: measure what calamine will really load (cells holding something).
