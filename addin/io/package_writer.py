@@ -147,7 +147,9 @@ class PackageSink:
         if not pending and self.target == self.source.path:
             return
         stamp = _stamp(self.source.path)
-        if self._snapshot is None or self._snapshot.stamp != stamp:
+        snap = self._snapshot
+        unread = self._sheets is not None and not set(self._columns) <= self._sheets
+        if snap is None or snap.stamp != stamp or unread:  # changed, or sheets not prepared
             if self._sheets is not None:
                 self._sheets |= set(self._columns)
             self._snapshot = _read_snapshot(self.source.path, self._sheets)

@@ -137,6 +137,10 @@ class XlsxWorkbook:
                 f"chargerait {size} cellules. Effacez-la (ou rapprochez-la des données), "
                 "enregistrez le classeur et relancez. Rien n'a été envoyé."
             )
+        formulas, errors = scan_sheet(xml) if xml else ([], {})
+        hidden = hidden_rows(xml) if xml else frozenset()
+        percent = percent_cells(xml, self._percent_styles) if xml else frozenset()
+        del xml  # before calamine loads the values: the peak is one of them, not both
         with mapped(self.path):
             data = self._book.get_sheet_by_name(sheet)
             raw = data.to_python(skip_empty_area=False)
@@ -144,12 +148,11 @@ class XlsxWorkbook:
                 f"{column_letter(c0 + 1)}{r0 + 1}:{column_letter(c1 + 1)}{r1 + 1}"
                 for (r0, c0), (r1, c1) in (data.merged_cell_ranges or ())
             )
-            formulas, errors = scan_sheet(xml) if xml else ([], {})
-            hidden = hidden_rows(xml) if xml else frozenset()
-            percent = percent_cells(xml, self._percent_styles) if xml else frozenset()
-        del xml
+            del data
         # Calamine gives "" for empty cells; the core expects None, as openpyxl and Excel give.
-        values: list[list[object]] = [[None if v == "" else v for v in row] for row in raw]
+        values: list[list[object]] = raw
+        for i, row in enumerate(values):  # row by row: never two copies of the sheet at once
+            values[i] = [None if v == "" else v for v in row]
         for (row, col), text in errors.items():
             _put(values, row, col, text)
         missing = frozenset(

@@ -235,3 +235,27 @@ def test_formatted_far_cells_and_a_bogus_dimension_read_normally(tmp_path: Path)
         parts["xl/worksheets/sheet1.xml"])
     rich_books._write(path, parts)
     assert open_workbook(path).grid("Sheet").values == [["PCF_CODE", "PCF_RS"], ["C1", "Alpha"]]
+
+
+def test_a_workbook_with_prefixed_elements_is_written(tmp_path: Path) -> None:
+    """Some generators (the Open XML SDK) write `<x:c>` instead of `<c>`: same result."""
+    book = _openpyxl_book(tmp_path)
+    parts = rich_books._members(book)
+    for name in (DATA_SHEET, "xl/styles.xml"):
+        xml = re.sub(rb"<(/?)(?!\?)(\w+)([\s/>])", rb"<\1x:\2\3", parts[name])
+        parts[name] = xml.replace(b' xmlns="http://schemas', b' xmlns:x="http://schemas', 1)
+    rich_books._write(book, parts)
+    source = open_workbook(book)
+    assert source.grid("Clients").values[2][0] == "C000"
+    sink = source.sink(sheets=["Clients"])
+    data = SimpleNamespace(header_row=2, status_column=None)
+    sink.write_statuses("Clients", data, [RowOutcome(3, "rejected", reasons=["=1"])])
+    sink.append_journal([["r", "Clients", "=2"]])
+    sink.save()
+    grid = open_workbook(book).grid("Clients")
+    assert grid.values[1][6] == layout.STATUS_HEADER and grid.values[2][6] == "Rejetée : =1"
+    with zipfile.ZipFile(book) as archive:
+        sheet = archive.read(DATA_SHEET)
+        styles = archive.read("xl/styles.xml")
+    assert b"<x:conditionalFormatting" in sheet and b"<conditionalFormatting" not in sheet
+    assert b'quotePrefix="1"' in styles and b"<x:xf " in styles and b"<xf " not in styles
