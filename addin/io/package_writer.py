@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-from defusedxml import ElementTree
-
 from addin.core import cell_text, layout, status
 from addin.core.errors import WorkbookError, WriteBackError
 from addin.core.grid import Grid
 from addin.io import package_parts as parts
-from addin.io.file_errors import mapped
+from addin.io import package_snapshot as snapshot
 from addin.io.file_safety import check_writable, remove_leftovers, write_atomically
 from addin.io.package_zip import copy_member, member_chunks
 from addin.io.sheet_cells import CellStyles, Put
@@ -34,7 +31,6 @@ from addin.io.sheet_rewrite import (
     has_colour_rules,
     new_sheet_xml,
     rewrite_sheet,
-    shape,
 )
 
 __all__ = ["PackageSink"]
@@ -58,21 +54,6 @@ class _Source(Protocol):
 
 
 @dataclass(slots=True)
-class _Snapshot:
-    """The package as `prepare` found it: enough to plan every edit without re-reading."""
-
-    stamp: tuple[int, int]
-    book: parts.BookParts
-    names: set[str]
-    workbook: bytes
-    rels: bytes
-    types: bytes
-    styles: bytes | None
-    last_rows: dict[str, int] = field(default_factory=dict)  # worksheet part → last row
-    tails: dict[str, bytes] = field(default_factory=dict)  # worksheet part → after sheetData
-
-
-@dataclass(slots=True)
 class _Columns:
     data: Any
     values: dict[str, dict[int, object]] = field(default_factory=dict)
@@ -88,7 +69,7 @@ class PackageSink:
         self._columns: dict[str, _Columns] = {}
         self._results: list[list[object]] = []
         self._journal: list[list[object]] = []
-        self._snapshot: _Snapshot | None = None
+        self._snapshot: snapshot.Snapshot | None = None
         self._sheets: set[str] | None = set()
         self.fallback: Path | None = None
         check_writable(self.target)
@@ -104,7 +85,7 @@ class PackageSink:
             self._sheets = None
         elif self._sheets is not None:
             self._sheets |= set(sheets)
-        self._snapshot = _read_snapshot(self.source.path, self._sheets)
+        self._snapshot = snapshot.read_snapshot(self.source.path, self._sheets)
 
     # -- ResultSink ---------------------------------------------------------------------------
 
@@ -146,13 +127,13 @@ class PackageSink:
             v for c in self._columns.values() for v in c.values.values())
         if not pending and self.target == self.source.path:
             return
-        stamp = _stamp(self.source.path)
+        stamp = snapshot.file_stamp(self.source.path)
         snap = self._snapshot
         unread = self._sheets is not None and not set(self._columns) <= self._sheets
         if snap is None or snap.stamp != stamp or unread:  # changed, or sheets not prepared
             if self._sheets is not None:
                 self._sheets |= set(self._columns)
-            self._snapshot = _read_snapshot(self.source.path, self._sheets)
+            self._snapshot = snapshot.read_snapshot(self.source.path, self._sheets)
         plan = self._plan(self._snapshot)
         self.source.close()  # Windows cannot replace an open file
         try:
@@ -172,7 +153,7 @@ class PackageSink:
 
     # -- planning -----------------------------------------------------------------------------
 
-    def _plan(self, snap: _Snapshot) -> _Plan:
+    def _plan(self, snap: snapshot.Snapshot) -> _Plan:
         plan = _Plan(styles=parts.Styles(snap.styles or parts.MINIMAL_STYLES))
         plan.cells.date1904 = snap.book.date1904
         texts = [v for c in self._columns.values() for col in c.values.values()
@@ -197,11 +178,11 @@ class PackageSink:
         ):
             if not rows:
                 continue
-            existing = _find_sheet(snap.book, name)
+            existing = snapshot.find_sheet(snap.book, name)
             part = snap.book.worksheets.get(existing) if existing else None
             last = snap.last_rows.get(part, 0) if part else 0
             if part is None:
-                part = _new_part_name(snap.names | set(plan.new_parts))
+                part = snapshot.new_part_name(snap.names | set(plan.new_parts))
                 plan.new_parts[part] = new_sheet_xml()
                 workbook, rels, types = parts.add_sheet(workbook, rels, types, name, part)
             edit = plan.edits.setdefault(part, SheetEdit())
@@ -223,7 +204,9 @@ class PackageSink:
             plan.replaced[parts.CONTENT_TYPES] = types
         return plan
 
-    def _plan_columns(self, snap: _Snapshot, plan: _Plan, sheet: str, columns: _Columns) -> None:
+    def _plan_columns(
+        self, snap: snapshot.Snapshot, plan: _Plan, sheet: str, columns: _Columns
+    ) -> None:
         header_row = getattr(columns.data, "header_row", None)
         part = snap.book.worksheets.get(sheet)
         if header_row is None or part is None:  # no header: the sheet had no rows to report on
@@ -234,8 +217,8 @@ class PackageSink:
         if status_column is not None and grid is not None:
             found[layout.STATUS_HEADER] = grid.first_col + status_column.index
         edit = plan.edits.setdefault(part, SheetEdit())
-        tables = {t: plan.replaced.get(t) or _read(self.source.path, t)
-                  for t in _tables_of(self.source.path, part, snap.names)}
+        tables = {t: plan.replaced.get(t) or snapshot.read_member(self.source.path, t)
+                  for t in snapshot.tables_of(self.source.path, part, snap.names)}
         for header, values in columns.values.items():
             col = found.get(header)
             if col is None:
@@ -280,103 +263,6 @@ def _header_columns(grid: Grid | None, header_row: int) -> tuple[dict[str, int],
             if isinstance(value, str) and value.strip().startswith(layout.SKIP_PREFIX):
                 found.setdefault(value.strip().upper(), grid.first_col + offset)
     return found, grid.first_col + max(len(r) for r in grid.values)
-
-
-def _find_sheet(book: parts.BookParts, name: str) -> str | None:
-    """The sheet called `name` (Excel compares sheet names without case)."""
-    for existing in book.worksheets:
-        if existing.casefold() == name.casefold():
-            return existing
-    return None
-
-
-def _new_part_name(names: set[str]) -> str:
-    taken = {n.lower() for n in names}
-    n = 1
-    while f"xl/worksheets/sheet{n}.xml" in taken:
-        n += 1
-    return f"xl/worksheets/sheet{n}.xml"
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    with mapped(path):
-        info = path.stat()
-    return info.st_mtime_ns, info.st_size
-
-
-def _read(path: Path, member: str) -> bytes:
-    with mapped(path), zipfile.ZipFile(path) as archive:
-        return archive.read(member)
-
-
-def _tables_of(path: Path, part: str, names: set[str]) -> list[str]:
-    rels = parts.rels_path(part)
-    if rels not in names:
-        return []
-    with mapped(path):
-        return [t for t in parts.table_parts(part, _read(path, rels)) if t in names]
-
-
-def _read_snapshot(path: Path, sheets: set[str] | None) -> _Snapshot:
-    """Parse workbook, relationships, content types, styles and the sheets to be written."""
-    stamp = _stamp(path)
-    with mapped(path), zipfile.ZipFile(path) as archive:
-        infos = archive.infolist()
-        names = [i.filename for i in infos]
-        if len(set(names)) != len(names) or any(i.flag_bits & 0x1 for i in infos):
-            raise WorkbookError(
-                f"Le classeur {path.name} contient des parties chiffrées ou en double : "
-                "l'écriture des résultats n'est pas possible. Enregistrez-le à nouveau dans "
-                "Excel (« Classeur Excel (.xlsx) ») puis relancez. Rien n'a été envoyé."
-            )
-        with _refused(path, parts.WORKBOOK_PART):
-            workbook = archive.read(parts.WORKBOOK_PART)
-            rels = archive.read(parts.WORKBOOK_RELS)
-            book = parts.read_book(workbook, rels)
-        with _refused(path, parts.CONTENT_TYPES):
-            types = archive.read(parts.CONTENT_TYPES)
-            ElementTree.fromstring(types)
-        styles = archive.read(book.styles) if book.styles in names else None
-        if styles is not None:
-            with _refused(path, book.styles or ""):
-                parts.Styles(styles)
-        for ledger in (layout.RESULTATS_SHEET, layout.JOURNAL_SHEET):
-            if any(n.casefold() == ledger.casefold() for n in book.other_sheets):
-                raise WorkbookError(
-                    f"La feuille « {ledger} » du classeur {path.name} n'est pas une feuille de "
-                    "calcul (graphique ?) : renommez-la, puis relancez. Rien n'a été envoyé."
-                )
-        snap = _Snapshot(stamp, book, set(names), workbook, rels, types, styles)
-        ledgers = (layout.RESULTATS_SHEET, layout.JOURNAL_SHEET)
-        wanted = {_find_sheet(book, name) for name in ledgers}
-        wanted |= set(book.worksheets) if sheets is None else sheets
-        for sheet in wanted:
-            part = book.worksheets.get(sheet or "")
-            if part is None:
-                continue
-            if part not in snap.names:
-                raise WorkbookError(f"Feuille « {sheet} » absente du fichier {path.name}.")
-            with _refused(path, part):
-                found = shape(member_chunks(archive, part))
-            snap.last_rows[part] = found.last_row
-            snap.tails[part] = found.tail
-    return snap
-
-
-@contextmanager
-def _refused(path: Path, part: str) -> Iterator[None]:
-    """A part the writer cannot parse: refused before sending, in French, saying what to do."""
-    try:
-        yield
-    except WorkbookError:
-        raise
-    except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile) as exc:
-        raise WorkbookError(
-            f"Les résultats ne pourraient pas être écrits dans {path.name} (partie {part} "
-            "illisible ou d'une forme non prise en charge). Rien n'a été envoyé : ouvrez le "
-            "classeur dans Excel, enregistrez-le au format « Classeur Excel (.xlsx) » et relancez.",
-            detail=f"{type(exc).__name__}: {exc}",
-        ) from exc
 
 
 def _write_package(source: Path, plan: _Plan, fh: BinaryIO) -> None:
