@@ -3,9 +3,8 @@ call (Gestimum spends ≈ 5 s opening the company on every call), "auto" against
 of 500 lines, side by side in one run. Prints calls and wall time of each.
 
 Run: `python tests/benchmarks/bench_batches.py [ROWS] [--latency S] [--per-line-ms MS]`
-(defaults 10000 rows, 5 s per call). The sandbox on main has a per-call latency only; with
-`--per-line-ms`, a per-line server cost is simulated by this script after each answer
-(labelled as such), so that the policy's adaptation can be seen.
+(defaults 10000 rows, 5 s per call, no per-line cost): the sandbox's own per-call latency and
+per-line processing delay (`--latence-ligne`), so that the policy adapts to a realistic server.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ def make_workbook(path: Path, rows: int, tag: str) -> Path:
     return path
 
 
-def run(path: Path, url: str, options: Options, per_line: float) -> tuple[float, int, list[int]]:
+def run(path: Path, url: str, options: Options) -> tuple[float, int, list[int]]:
     book = open_workbook(path)
     checks = pipeline.check(book, pipeline.select_sheets(book))
     sink = book.sink(sheets=[c.plan.sheet for c in checks])
@@ -46,9 +45,7 @@ def run(path: Path, url: str, options: Options, per_line: float) -> tuple[float,
         def sender(endpoint: Any, body: dict[str, Any]) -> dict[str, Any]:
             lines = len(body[endpoint.root_key]["parametres"][endpoint.file_param]) - 1
             sizes.append(lines)
-            answer = client.post_import(endpoint, body)
-            time.sleep(per_line * lines)  # simulated per-line server cost (see docstring)
-            return answer
+            return client.post_import(endpoint, body)
 
         started = time.perf_counter()
         report = pipeline.run_import(checks, sink, sender, options, target={"server": url})
@@ -68,13 +65,15 @@ def main(argv: list[str]) -> int:
         del argv[argv.index("--per-line-ms") : argv.index("--per-line-ms") + 2]
     rows = int(argv[0]) if argv else 10_000
     print(f"{rows} lignes Clients, bac à sable avec {latency:g} s par appel"
-          + (f" + {per_line * 1000:g} ms par ligne (simulés côté client)" if per_line else ""))
-    with tempfile.TemporaryDirectory() as tmp, running_sandbox(latency=latency) as sandbox:
+          + (f" + {per_line * 1000:g} ms par ligne" if per_line else ""))
+    with tempfile.TemporaryDirectory() as tmp, running_sandbox(
+        latency=latency, line_latency=per_line
+    ) as sandbox:
         results = {}
         for name, options, tag in (("auto", Options(), "A"), ("fixe 500", Options(batch_size=500),
                                                                 "F")):
             path = make_workbook(Path(tmp) / f"{tag}.xlsx", rows, tag)
-            results[name] = run(path, sandbox.url, options, per_line)
+            results[name] = run(path, sandbox.url, options)
     auto = results["auto"][0]
     for name, (elapsed, calls, sizes) in results.items():
         shown = ", ".join(map(str, sizes[:6])) + (" …" if len(sizes) > 6 else "")
