@@ -127,10 +127,13 @@ def rewrite_row(
         start_tag, content = row_xml[: tag_end - 1].rstrip() + b">", b""
     else:
         start_tag, content = row_xml[: tag_end + 1], row_xml[tag_end + 1 : -len(end_tag)]
-    if len(puts) == 1:
-        fast = _fast_put(content, row, puts, styles, prefix, cell_re)
-        if fast is not None:
-            return _spans(start_tag, puts) + fast + end_tag
+    fast: bytes | None = content
+    for col, put in sorted(puts.items()):  # left to right: each may go after the previous
+        fast = _fast_put(fast, row, col, put, styles, prefix, cell_re)
+        if fast is None:
+            break
+    if fast is not None:
+        return _spans(start_tag, puts) + fast + end_tag
     cells: dict[int, tuple[bytes, bytes]] = {}  # column → (start tag, whole element)
     first = last = None
     col = 0
@@ -155,11 +158,10 @@ def rewrite_row(
 
 
 def _fast_put(
-    content: bytes, row: int, puts: dict[int, Put], styles: CellStyles, prefix: bytes,
+    content: bytes, row: int, col: int, put: Put, styles: CellStyles, prefix: bytes,
     cell_re: re.Pattern[bytes],
 ) -> bytes | None:  # fmt: skip
     """The common cases without parsing the row: the cell exists, or it goes after the last."""
-    ((col, put),) = puts.items()
     if put.left_style:
         return None
     ref = b"%s%d" % (column_letter(col).encode(), row)

@@ -6,8 +6,9 @@ Every subject runs in a fresh child process, the same way (default garbage colle
 of the work only, peak RSS of the child), interleaved, several times; min and median printed:
 
 * floor       python-calamine reading every value of the workbook + a byte copy of the package
-* import      the whole `import` (read, check, send every batch, write back, atomic replace);
-              the sandbox runs in another process, so its CPU is not counted
+* import      the whole `import` as the CLI runs it (read, check, run journal, send every
+              batch, write back, atomic replace); the sandbox runs in another process, so its
+              CPU is not counted
 * writeback   the package writer alone: a status per row, Résultats and Journal, save
 * openpyxl    what the CLI did before: openpyxl load, a status per row, save (reference)
 
@@ -84,6 +85,7 @@ def child(subject: str, path: Path, url: str) -> dict[str, float]:
         from addin.core import pipeline
         from addin.core.lines import Options
         from addin.io.client import GestimumClient
+        from addin.io.run_journal import RunJournal
         from addin.io.workbook import open_workbook
 
         started, cpu = time.perf_counter(), time.process_time()
@@ -91,9 +93,11 @@ def child(subject: str, path: Path, url: str) -> dict[str, float]:
         checks = pipeline.check(book, pipeline.select_sheets(book))
         assert not any(c.blocking for c in checks), [c.issues[:3] for c in checks]
         sink = book.sink(sheets=[c.plan.sheet for c in checks])
-        with GestimumClient(url) as client:
+        # As the CLI does: with the run journal (a fresh one, so that every row is sent).
+        with GestimumClient(url) as client, RunJournal(path.with_suffix(".sqlite3")) as journal:
             report = pipeline.run_import(checks, sink, client.post_import, Options(),
-                                         target={"server": url, "fichier": "DEMO.Gestimum"})
+                                         target={"server": url, "fichier": "DEMO.Gestimum"},
+                                         journal=journal, workbook=str(path))
         assert report.exit_code == 0, report.messages
     elif subject == "writeback":
         from addin.core.outcomes import RowOutcome
