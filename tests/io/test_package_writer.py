@@ -146,19 +146,30 @@ def test_a_file_openpyxl_refuses_is_written(tmp_path: Path, sandbox) -> None:
 
 
 def test_an_unwritable_file_is_refused_before_sending(tmp_path: Path, capsys) -> None:
-    """styles.xml with a DTD entity: calamine reads the values, the writer will not touch it;
-    the run stops with exit 2 before any request (the server named does not even exist)."""
-    book = _openpyxl_book(tmp_path)
-    parts = rich_books._members(book)
-    parts["xl/styles.xml"] = parts["xl/styles.xml"].replace(
-        b"<styleSheet", b'<!DOCTYPE s [<!ENTITY e "x">]><styleSheet', 1)
-    rich_books._write(book, parts)
+    """A chart sheet named Résultats: the values read fine, but the ledger could not be
+    written; the run stops with exit 2 before any request (the server named does not exist)."""
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+
+    book = tmp_path / "clients.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Clients"
+    for row in (["PCF_CODE", "PCF_RS", "CPT_NUMERO"], ["C1", "Alpha", "411C1"],
+                ["C2", "Beta", "411C2"]):
+        ws.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=1, min_row=1, max_row=3))
+    wb.create_chartsheet(layout.RESULTATS_SHEET).add_chart(chart)
+    wb.save(book)
     before = book.read_bytes()
     assert main(["check", str(book), "--sheet", "Clients"]) == 0
+    capsys.readouterr()
     code = main(["import", str(book), "--sheet", "Clients", "--server", "http://127.0.0.1:9",
                  "--yes"])
     assert code == 2
-    assert "Rien n'a été envoyé" in capsys.readouterr().err
+    message = capsys.readouterr().err
+    assert "n'est pas une feuille de calcul" in message and "Rien n'a été envoyé" in message
     assert book.read_bytes() == before
 
 
