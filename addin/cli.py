@@ -19,7 +19,6 @@ __all__ = ["main"]
 DEFAULT_SERVER = "http://localhost:8080"
 DEFAULT_FICHIER = "DEMO.Gestimum"
 DEFAULT_UTILISATEUR = "DEMO"
-DEFAULT_BATCH_SIZE = 500
 
 
 EXIT_CODES = (
@@ -64,7 +63,9 @@ def _add_target(
     p.add_argument("--societe", help=f"fichier société .Gestimum (défaut {DEFAULT_FICHIER})")
     p.add_argument("--utilisateur", help=f"utilisateur Gestimum (défaut {DEFAULT_UTILISATEUR})")
     p.add_argument(
-        "--batch-size", type=int, help=f"lignes par requête (défaut {DEFAULT_BATCH_SIZE})"
+        "--batch-size", "--taille-lots", dest="batch_size",
+        help="lignes par requête (remplace la feuille Connexion) ; « auto » (défaut) : le moins "
+             "de requêtes possible d'après le temps de réponse du serveur",
     )
 
 

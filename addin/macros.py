@@ -275,8 +275,7 @@ def connexion(book: Any | None = None) -> MacroResult:
         if CONNEXION_SHEET not in excel.sheet_names():
             rows: list[list[object]] = [["Paramètre", "Valeur", "Aide"]]
             for key, label in KEYS.items():
-                value = int(DEFAULTS[key]) if key == "batch_size" else DEFAULTS[key]
-                rows.append([label, value, HELP[key]])
+                rows.append([label, DEFAULTS[key], HELP[key]])
             rows += [["", "", ""], [PASSWORD_NOTE, "", ""]]
             excel.add_sheet(CONNEXION_SHEET, rows)
             created = "Feuille Connexion créée avec les valeurs par défaut : vérifiez-les.\n"

@@ -39,7 +39,7 @@ from addin.io.run_journal import open_journal
 __all__ = ["cmd_champs"]  # the other cmd_* are looked up by name by cli.main
 
 
-def _open(path: Path):  # noqa: ANN202 - returns the openpyxl adapter
+def _open(path: Path):  # noqa: ANN202 - returns the .xlsx adapter
     from addin.io.workbook import open_workbook
 
     return open_workbook(path)
@@ -156,6 +156,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                   "ou relancez avec --lignes-valides pour envoyer les autres lignes.",
                   markup=False)
         return 2
+    # The writer reads every part it will touch now: a file whose results could not be
+    # written is refused before anything is sent.
+    sink = book.sink(args.out, sheets=[c.plan.sheet for c in checks])
     target = resolve_target(args, book.connexion())
     if not server_confirmed(target, args):
         return 2
@@ -171,7 +174,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         prompt = _prompt if sys.stdin.isatty() else None
         password = get_password(target.server, target.fichier, target.utilisateur, prompt=prompt)
         options = _options(target, password=password, test=args.test, delimiter=args.delimiteur)
-        sink = book.sink(args.out)
         with open_journal(args.journal) as journal, interruptible(), Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=err, transient=False,

@@ -86,20 +86,19 @@ def _pieces_line(sheet: str, pieces: list[list[int]], shown: int = 8) -> str:
 
 
 def _save(args: argparse.Namespace, book: object, checks: list[pipeline.SheetCheck]) -> None:
-    """#STATUT of every row, then the Correspondances sheet (both atomic saves)."""
-    from addin.io.mapping_sheet import save_mapping
+    """#STATUT of every row and the Correspondances sheet, in one atomic save."""
+    from addin.io.mapping_sheet import write_mapping
 
     sink = book.sink(args.out)  # type: ignore[attr-defined]
     for c in checks:
         sink.write_statuses(c.plan.sheet, c.data, check_outcomes(c.data, c.issues))
-    sink.save()
     mapped = {c.plan.sheet: mapping_rows(c.plan.sheet, c.plan.endpoint, c.data.mapping)
               for c in checks if mapping_lines(c.data)}
-    target = sink.target
     if mapped:
-        save_mapping(target, mapped)
+        write_mapping(book, sink, mapped)
+    sink.save()
     saved = f" et la feuille {MAPPING_SHEET}" if mapped else ""
-    out.print(f"Statuts (#STATUT){saved} écrits dans {target}.", markup=False)
+    out.print(f"Statuts (#STATUT){saved} écrits dans {sink.target}.", markup=False)
 
 
 def _kind(f: Field) -> str:

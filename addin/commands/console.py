@@ -104,6 +104,8 @@ def print_report(report: pipeline.RunReport, written: Path | None) -> None:
     """The per-sheet summary and what to do next."""
     for line in report_lines(report):
         out.print(terminal_safe(line, one_line=True), markup=False)
+    if report.calls:
+        out.print(f"{report.calls} appel(s) au serveur Gestimum.", markup=False)
     for message in report.messages:
         out.print(terminal_safe(message), markup=False)
     if written is not None:

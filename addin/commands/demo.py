@@ -98,7 +98,8 @@ def run_demo(out: Path) -> int:
             if testable:
                 console.print("1) Mode test de Gestimum (rien n'est écrit) : "
                               + ", ".join(c.plan.sheet for c in testable), markup=False)
-                report = pipeline.run_import(testable, book.sink(), client.post_import,
+                sink = book.sink(sheets=[c.plan.sheet for c in testable])  # before sending
+                report = pipeline.run_import(testable, sink, client.post_import,
                                              Options(test=True), target=target,
                                              progress=_Quiet(console), journal=journal,
                                              workbook=str(work))
@@ -106,7 +107,8 @@ def run_demo(out: Path) -> int:
             console.print("2) Import réel de toutes les feuilles :", markup=False)
             book = open_workbook(work)
             checks = pipeline.check(book, plans)
-            report = pipeline.run_import(checks, book.sink(), client.post_import, Options(),
+            sink = book.sink(sheets=[c.plan.sheet for c in checks])
+            report = pipeline.run_import(checks, sink, client.post_import, Options(),
                                          target=target, progress=_Quiet(console),
                                          journal=journal, workbook=str(work))
             print_report(report, None)

@@ -38,7 +38,7 @@ DEFAULTS: dict[str, str] = {
     "server": "http://localhost:8080",
     "fichier": "DEMO.Gestimum",
     "utilisateur": "DEMO",
-    "batch_size": "500",
+    "batch_size": "auto",
     "environment": "production",
     "ca_bundle": "",
 }
@@ -54,7 +54,9 @@ HELP: dict[str, str] = {
     "server": "Adresse du serveur Gestimum Web Service 2, par exemple http://serveur:8080",
     "fichier": "Fichier de connexion de la société (.Gestimum), par exemple DEMO.Gestimum",
     "utilisateur": "Code utilisateur Gestimum qui réalise l'import",
-    "batch_size": "Nombre de lignes envoyées par requête (une pièce n'est jamais coupée)",
+    "batch_size": ("auto (conseillé) : le moins de requêtes possible, d'après le temps de réponse "
+                   "du serveur ; ou un nombre de lignes par requête (une pièce n'est jamais "
+                   "coupée)"),
     "environment": "production ou recette (serveur de test, copie de la société) : un import "
     "réel vers un serveur de production demande confirmation. Sans rapport avec le mode test "
     "de Gestimum (bouton Tester), qui n'écrit rien",

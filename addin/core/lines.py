@@ -4,8 +4,8 @@ Documented choices:
 * Header line: the field codes sent, in sheet column order, leaving out columns empty on every
   row to be sent. Trailing empty fields of a line are trimmed, as the documented Comptes and
   GrillesTarifs examples do (`411JOHNDOE;John Doe;C;JOHNDOE` under a 5-field header).
-* A batch holds at most `batch_size` data lines but never splits a document or a pièce; a group
-  larger than `batch_size` stays whole in a batch of its own.
+* A batch holds at most `batch_size` data lines (or, under "auto", what `core/batching.py`
+  allows) but never splits a document or a pièce; a larger group travels whole, alone.
 * `tester` is sent as "Oui" when testing, and left out otherwise on the endpoints that have it
   (as their documented examples do); Ecritures always sends it, as its examples do. Asking to
   test an endpoint without test mode raises ValueError: it must never import for real.
@@ -17,18 +17,24 @@ Documented choices:
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
+from addin.core.batching import BatchSizer
 from addin.core.catalog import Endpoint
 from addin.core.entries import entry_groups, entry_lines
 from addin.core.formatted import Formatted, format_rows, group_keys
 from addin.core.secret_fields import MASK, keyed_digest
 from addin.core.sheet import SheetData
 
-__all__ = ["Batch", "Options", "build_batches", "build_body", "line_digest", "MASK"]
+__all__ = [
+    "MASK", "Batch", "Options", "SheetLines", "build_batches", "build_body", "line_digest",
+    "sheet_lines",
+]
 
 ECRITURES_FORMAT = "GestimumComptaVariable"
 _ECRITURES_OPTIONAL = ("simulation", "creer_sections_analytiques", "plan_analytique")
@@ -41,7 +47,7 @@ class Options:
     fichier: str = "DEMO.Gestimum"
     utilisateur: str = "DEMO"
     mot_passe: str = ""
-    batch_size: int = 500
+    batch_size: int | None = None  # None: "auto", sized by time (core/batching.py)
     test: bool = False
     deconnecter: str = "Non"
     exclusif: str = "Non"
@@ -90,36 +96,73 @@ def _group_sizes(data: SheetData, fs: Formatted, keep: list[int]) -> list[int]:
     return sizes
 
 
-def _pack(sizes: list[int], size: int) -> list[tuple[int, int]]:
-    """Consecutive (start, end) ranges of at most `size` lines, never cutting a group."""
-    ranges: list[tuple[int, int]] = []
-    start = end = 0
-    if all(n == 1 for n in sizes):
-        total = len(sizes)
-        return [(a, min(a + size, total)) for a in range(0, total, size)]
-    for n in sizes:
-        if end > start and end - start + n > size:
-            ranges.append((start, end))
-            start = end
-        end += n
-    if end > start:
-        ranges.append((start, end))
-    return ranges
+class SheetLines:
+    """Every line a sheet will send, in groups that travel together (a document, an entry),
+    cut into batches on demand so that each request can be sized from the previous ones."""
+
+    def __init__(
+        self, data: SheetData, fs: Formatted, keep: list[int], *, mask_secrets: bool = False
+    ) -> None:
+        self._data, self._fs, self._keep = data, fs, keep
+        self.excel_rows = [data.rows[rp].row for rp in keep]
+        self.group_ends = list(accumulate(_group_sizes(data, fs, keep)))
+        self._secret = _secret_columns(data)
+        self.header: str | None = None
+        self._lines: list[str] | None = None
+        self._bytes: list[int] | None = None
+        if not data.endpoint.positional:
+            masked = self._secret if mask_secrets else ()
+            self.header, self._lines = _header_and_lines(data, fs, keep, masked)
+        self.done = 0  # rows already cut into batches
+        self.index = 0
+
+    @property
+    def rows(self) -> int:
+        return len(self.excel_rows)
+
+    @property
+    def remaining(self) -> int:
+        return self.rows - self.done
+
+    def next_range(self, max_rows: int, max_bytes: int | None = None) -> tuple[int, int]:
+        """The next (start, end) rows: whole groups, at most `max_rows` rows and `max_bytes`
+        bytes, but always at least one group (a group bigger than the caps travels alone)."""
+        start = self.done
+        limit = start + max_rows
+        if max_bytes is not None and self._lines is not None:
+            if self._bytes is None:  # bytes up to each line (JSON quotes and comma included)
+                self._bytes = list(accumulate(len(line.encode()) + 3 for line in self._lines))
+            before = self._bytes[start - 1] if start else 0
+            limit = min(limit, bisect_right(self._bytes, before + max_bytes))
+        first = bisect_right(self.group_ends, start)  # the group that starts at `start`
+        cut = bisect_right(self.group_ends, limit) - 1
+        end = self.group_ends[cut] if cut >= first else self.group_ends[first]
+        return start, end
+
+    def take(self, start: int, end: int, total: int) -> Batch:
+        """The batch of rows [start, end); `total` is the number of batches expected."""
+        self.index += 1
+        self.done = end
+        rps = self._keep[start:end]
+        if self._lines is None:
+            lines = entry_lines(self._data, self._fs, rps)
+        else:
+            lines = self._lines[start:end]
+        return Batch(self.index, max(total, self.index), self.header, lines,
+                     self.excel_rows[start:end], _secrets(self._fs, self._secret, rps))
 
 
-def build_batches(
+def sheet_lines(
     data: SheetData, options: Options, *, skip_rows: Iterable[int] = frozenset(),
     mask_secrets: bool = False,
-) -> list[Batch]:
-    """Cut the sheet's rows (minus Excel rows `skip_rows`) into batches of import lines.
+) -> SheetLines:
+    """Format the sheet's rows (minus Excel rows `skip_rows`) into import lines, once.
 
     `mask_secrets` shows secret field values as the mask (previews only: never sent).
 
     Assumes `validate` found nothing blocking (the pipeline checks first); a cell that cannot
     be formatted raises ValueError rather than sending a broken line.
     """
-    if options.batch_size < 1:
-        raise ValueError("batch_size must be ≥ 1")
     fs = format_rows(data, "" if data.endpoint.positional else options.identificateur_texte)
     skip = frozenset(skip_rows)
     keep = [rp for rp, r in enumerate(data.rows) if r.row not in skip] if skip else list(
@@ -130,18 +173,25 @@ def build_batches(
             if rp in wanted:
                 raise ValueError(f"row {data.rows[rp].row}, column {data.columns[j].code}: "
                                  "blocking issue, validate before building batches")
-    ranges = _pack(_group_sizes(data, fs, keep), options.batch_size)
-    excel_rows = [data.rows[rp].row for rp in keep]
-    secret = _secret_columns(data)
-    if data.endpoint.positional:
-        header = None
-        batches = [entry_lines(data, fs, keep[a:b]) for a, b in ranges]
-    else:
-        header, lines = _header_and_lines(data, fs, keep, secret if mask_secrets else ())
-        batches = [lines[a:b] for a, b in ranges]
-    return [Batch(i + 1, len(ranges), header, batch, excel_rows[a:b],
-                  _secrets(fs, secret, keep[a:b]))
-            for i, ((a, b), batch) in enumerate(zip(ranges, batches, strict=True))]
+    return SheetLines(data, fs, keep, mask_secrets=mask_secrets)
+
+
+def build_batches(
+    data: SheetData, options: Options, *, skip_rows: Iterable[int] = frozenset(),
+    mask_secrets: bool = False,
+) -> list[Batch]:
+    """Every batch of the sheet at once: `options.batch_size` lines each, or under "auto"
+    (None) the size a first request would get before any server time is known."""
+    if options.batch_size is not None and options.batch_size < 1:
+        raise ValueError("batch_size must be ≥ 1")
+    sizer = BatchSizer(fixed=options.batch_size)
+    lines = sheet_lines(data, options, skip_rows=skip_rows, mask_secrets=mask_secrets)
+    ranges = []
+    while lines.done < lines.rows:
+        ranges.append(lines.next_range(sizer.next_lines(), sizer.byte_cap))
+        lines.done = ranges[-1][1]
+    lines.done = 0
+    return [lines.take(a, b, len(ranges)) for a, b in ranges]
 
 
 def _secret_columns(data: SheetData) -> tuple[int, ...]:

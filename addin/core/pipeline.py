@@ -12,13 +12,14 @@ from typing import Any, Protocol
 
 from addin.core import outcomes, partial, report_rows, status
 from addin.core.answers import BatchOutcome, RowOutcome, parse_answer
+from addin.core.batching import BatchSizer
 from addin.core.catalog import Endpoint
 from addin.core.checking import SheetCheck, check, payloads
 from addin.core.dependencies import provided_codes, soften_test_outcome, untested_summary
 from addin.core.entry_totals import run_totals
 from addin.core.errors import AddinError, JournalError, OutcomeUnknownError, WriteBackError
 from addin.core.fingerprints import RowPrint, row_prints, stamp_text
-from addin.core.lines import Batch, Options, build_batches, build_body
+from addin.core.lines import Batch, Options, build_body, sheet_lines
 from addin.core.locate import apply_located, locate_rejections
 from addin.core.rerun import Intent, JournalStore, RerunPlan, RunInfo, Scope
 from addin.core.resume import (
@@ -121,14 +122,20 @@ def run_import(
     if journal is not None:
         journal.begin(run)  # takes the locks: one import per workbook and per company
     stop: str | None = None
+    sizer = BatchSizer(fixed=options.batch_size)  # learns the server's time across the run
+
+    def counted(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
+        report.calls += 1
+        return sender(endpoint, body)
+
     try:
         try:
             for h in held:  # before sending: what is held back says so whatever happens next
                 sink.write_statuses(h.sheet, h.data, h.outcomes)
                 report.messages.append(h.summary())
             for checked in checks:
-                stop = _run_checked(checked, sink, sender, options, run, journal, settings,
-                                    progress, report, stop, target)
+                stop = _run_checked(checked, sink, counted, options, run, journal, settings,
+                                    progress, report, stop, target, sizer)
         finally:
             _save(sink, journal is not None, workbook)
     finally:
@@ -161,7 +168,7 @@ def _save(sink: ResultSink, journaled: bool, workbook: str) -> None:
 def _run_checked(
     checked: SheetCheck, sink: ResultSink, sender: Sender, options: Options, run: RunInfo,
     journal: JournalStore | None, settings: RunSettings, progress: Progress | None,
-    report: RunReport, stop: str | None, target: dict[str, str],
+    report: RunReport, stop: str | None, target: dict[str, str], sizer: BatchSizer,
 ) -> str | None:
     sheet_report = SheetReport(
         checked.plan.sheet, checked.plan.endpoint.name, rows=len(checked.data.rows)
@@ -177,7 +184,7 @@ def _run_checked(
     written: list[RowOutcome] = []
     try:
         stop = _run_sheet(checked, sink, sender, options, run, journal, settings, progress,
-                          sheet_report, written, stop, target)
+                          sheet_report, written, stop, target, sizer)
     finally:
         # Even when something unexpected stops the run, rows already sent keep their
         # outcome, so that the next run does not send them again.
@@ -202,8 +209,11 @@ def _run_sheet(
     written: list[RowOutcome],
     stop: str | None,
     target: dict[str, str],
+    sizer: BatchSizer,
 ) -> str | None:
-    """Send one sheet batch by batch (ledger row and journal per batch); returns the stop reason."""
+    """Send one sheet batch by batch (ledger row and journal per batch); returns the stop reason.
+
+    Each batch is cut when it is about to be sent, sized by `sizer` from the calls so far."""
     endpoint = checked.plan.endpoint
     scope = Scope(run.server, run.fichier, endpoint.name)
     salt = journal.salt if journal is not None else b"gestimum-excel"
@@ -212,20 +222,26 @@ def _run_sheet(
     report_plan(plan, sheet_report)
     written.extend(plan.restored)
     by_row = {p.row: p for p in prints}
-    batches = build_batches(checked.data, options, skip_rows=plan.skip)
+    lines = sheet_lines(checked.data, options, skip_rows=plan.skip)
     if progress is not None:
-        progress.start(checked.plan.sheet, len(batches), sum(len(b.rows) for b in batches))
+        progress.start(checked.plan.sheet, sizer.expected_calls(lines.rows), lines.rows)
     rows_done = 0
-    for batch in batches:
-        if stop is not None:
+    while lines.remaining:
+        if stop is not None:  # the rest is not sent: one batch says so for every row
+            batch = lines.take(lines.done, lines.rows, lines.index + 1)
             written.extend(outcomes.not_sent_outcomes(batch, stop))
             continue
+        start, end = lines.next_range(sizer.next_lines(), sizer.byte_cap)
+        after = lines.remaining - (end - start)
+        batch = lines.take(start, end, lines.index + 1 + sizer.expected_calls(after))
         intent = Intent(run.run_id, scope, options.test, run.workbook, checked.plan.sheet,
                         batch.index, batch.total, report_rows.batch_digest(batch),
                         [by_row[r] for r in batch.rows])
         outcome: BatchOutcome | None = None
         try:
             outcome, stop = _journaled_send(endpoint, batch, sender, options, journal, intent)
+            if stop is None:
+                sizer.observe(len(batch.lines), outcome.duration)
             if outcome.locate_in_test and (options.test or settings.locate):
                 found = locate_rejections(endpoint, batch, sender, options)
                 if found is not None:

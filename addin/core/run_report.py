@@ -37,6 +37,7 @@ class RunReport:
     sheets: list[SheetReport] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     exit_code: int = 0
+    calls: int = 0  # requests sent to the server (import batches and test-mode locating)
 
 
 def count_batch(report: SheetReport, batch: Batch, outcome: BatchOutcome) -> None:

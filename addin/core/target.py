@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any
 
+from addin.core.batching import parse_batch_size
 from addin.core.connexion import DEFAULTS, TEST_SERVER
 from addin.core.errors import ConfigError
 from addin.core.trust import Source
@@ -23,7 +24,7 @@ class Target:
     server: str
     fichier: str
     utilisateur: str
-    batch_size: int
+    batch_size: int | None  # None: "auto", sized by time (core/batching.py)
     environment: str
     server_source: str = Source.DEFAULT  # who named the server: trust.Source
     ca_bundle: str = ""  # extra certificate authority (.pem) trusted for this server
@@ -47,14 +48,13 @@ def resolve_target(args: Any, sheet_values: dict[str, str]) -> Target:
 
     raw_size = pick("batch_size", "batch_size")
     try:
-        size = int(float(raw_size))
+        size = parse_batch_size(raw_size)
     except ValueError:
-        size = 0
-    if size < 1:
         raise ConfigError(
-            f"Taille des lots « {raw_size} » invalide : indiquez un nombre entier positif "
-            "(feuille Connexion ou option --batch-size)."
-        )
+            f"Taille des lots « {raw_size} » invalide : indiquez un nombre entier positif, ou "
+            "« auto » pour des lots calculés d'après le temps de réponse du serveur (feuille "
+            "Connexion ou option --batch-size)."
+        ) from None
     typed = getattr(args, "server", None) not in (None, "")
     source = (Source.TYPED if typed
               else Source.WORKBOOK if sheet_values.get("server") else Source.DEFAULT)

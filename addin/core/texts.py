@@ -50,7 +50,7 @@ def _char_name(ch: str) -> str:
 def _odd_text(field: Field, s: str, sep: str, delim: str, positional: bool) -> str | Problem:
     """Slow path for texts that are not plain printable ASCII or that hold a special character."""
     where = f"la colonne {field.code} ({field.label})"
-    for ch in s:
+    for ch in s if not _storable(s) else ():
         if ch in "\r\n":
             continue
         if ch == "\t" or unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or not _cp1252(ch):
@@ -101,6 +101,21 @@ def _odd_text(field: Field, s: str, sep: str, delim: str, positional: bool) -> s
     if quote:
         return delim + s.replace(delim, delim + delim) + delim
     return s
+
+
+# Control characters that Windows-1252 encodes but Gestimum cannot store (line breaks apart).
+_CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _storable(s: str) -> bool:
+    """Whole-string version of the per-character check below (one C call instead of one per
+    character): encodable in Windows-1252 excludes surrogates, private-use, unassigned and
+    C1 controls, which leaves the C0 controls and DEL to look for."""
+    try:
+        s.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return _CONTROL.search(s) is None
 
 
 def _cp1252(ch: str) -> bool:

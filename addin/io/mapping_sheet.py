@@ -1,46 +1,25 @@
-"""openpyxl: the `Correspondances` sheet (saved column mapping) written into an .xlsx file.
+"""The `Correspondances` sheet (saved column mapping) written into an .xlsx file.
 
 The sheet is a state, not a log: the rows of the sheets just checked are replaced, the rows of
-other sheets are kept (with the user's own decisions), and the file is saved atomically.
+other sheets are kept (with the user's own decisions). Written by the package writer like every
+result, so that nothing else in the workbook changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from typing import Any
 
 from addin.core.mapping import MAPPING_SHEET, merged_mapping
-from addin.io.file_errors import mapped
-from addin.io.openpyxl_sink import atomic_save, write_text
 
-__all__ = ["save_mapping"]
-
-_WIDTHS = (18, 30, 16, 40, 14, 60)
+__all__ = ["write_mapping"]
 
 
-def save_mapping(path: Path, rows_by_sheet: Mapping[str, Sequence[Sequence[object]]]) -> None:
-    """Replace the mapping rows of these sheets in `path`'s `Correspondances` sheet."""
-    import openpyxl
-    from openpyxl.styles import Font
-
-    with mapped(path):
-        book = openpyxl.load_workbook(
-            path, keep_vba=path.suffix.lower() in (".xlsm", ".xltm"), keep_links=True,
-            rich_text=True,
-        )
+def write_mapping(book: Any, sink: Any,
+                  rows_by_sheet: Mapping[str, Sequence[Sequence[object]]]) -> None:
+    """Buffer into `sink` the `Correspondances` sheet with these sheets' mapping rows."""
     values: list[list[object]] = []
-    if MAPPING_SHEET in book.sheetnames:
-        ws = book[MAPPING_SHEET]
-        values = [list(r) for r in ws.iter_rows(values_only=True)]
-        book.remove(ws)
-    ws = book.create_sheet(MAPPING_SHEET)
-    for r, row in enumerate(merged_mapping(values, rows_by_sheet), start=1):
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(r, c)
-            write_text(cell, value)
-            cell.number_format = "@"  # field codes and "#" stay text
-    for col, width in enumerate(_WIDTHS, start=1):
-        ws.cell(1, col).font = Font(bold=True)
-        ws.column_dimensions[ws.cell(1, col).column_letter].width = width
-    ws.freeze_panes = "A2"
-    atomic_save(book, path)
+    if MAPPING_SHEET in book.sheet_names():
+        grid = book.grid(MAPPING_SHEET)
+        values = [list(r) for r in grid.values]
+    sink.write_sheet(MAPPING_SHEET, merged_mapping(values, rows_by_sheet), values)

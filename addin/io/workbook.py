@@ -2,9 +2,8 @@
 
 Reading uses python-calamine (cell values, cached formula results, tables, merges: ~30× faster
 than openpyxl) plus one byte scan of each sheet's XML for what calamine hides (formulas without
-a cached value, error cells). Writing loads the file once with openpyxl (formulas, tables, data
-validations and styles kept), touches only `#STATUT`, Résultats and Journal, and saves through
-a temporary file + `os.replace`, so that a failed save never damages the original.
+a cached value, error cells). Writing goes through `package_writer` (the package edited
+surgically, then replaced atomically).
 """
 
 from __future__ import annotations
@@ -20,11 +19,11 @@ from addin.core.errors import WorkbookError
 from addin.core.grid import Grid
 from addin.core.issues import column_letter
 from addin.io.file_errors import check_file, mapped
-from addin.io.openpyxl_sink import XlsxSink
+from addin.io.package_writer import PackageSink
 from addin.io.xlsx_meta import percent_cells, percent_styles, table_extents
-from addin.io.xlsx_scan import hidden_rows, scan_sheet, sheet_parts
+from addin.io.xlsx_scan import far_cells, hidden_rows, scan_sheet, sheet_parts, table_names
 
-__all__ = ["SUFFIXES", "XlsxSink", "XlsxWorkbook", "open_workbook"]
+__all__ = ["SUFFIXES", "PackageSink", "XlsxWorkbook", "open_workbook"]
 
 SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 MAX_ROWS = 1_048_576
@@ -63,7 +62,7 @@ class XlsxWorkbook:
         if self._reader is None:
             with mapped(self.path):
                 self._reader = python_calamine.CalamineWorkbook.from_path(
-                    str(self.path), load_tables=True
+                    str(self.path), load_tables=False
                 )
         return self._reader
 
@@ -82,12 +81,12 @@ class XlsxWorkbook:
         return "visible"
 
     def table_names(self, sheet: str) -> list[str]:
-        names = []
-        for name in self._book.table_names:
-            with mapped(self.path):
-                if self._book.get_table_by_name(name).sheet == sheet:
-                    names.append(name)
-        return names
+        """The sheet's Excel Tables, read from the package (calamine would load their cells)."""
+        part = self._parts.get(sheet)
+        if part is None:
+            return []
+        with mapped(self.path), zipfile.ZipFile(self.path) as archive:
+            return table_names(archive, part)
 
     def grid(self, sheet: str) -> Grid:
         """Cell values from A1 (cached formula results, `#N/A`-style error texts), cached."""
@@ -100,9 +99,15 @@ class XlsxWorkbook:
             return {}
         return parse_connexion(self.grid(CONNEXION_SHEET).values)
 
-    def sink(self, out: str | os.PathLike[str] | None = None) -> XlsxSink:
-        """The result writer: into this file (atomically) or into a copy at `out`."""
-        return XlsxSink(self, Path(out) if out is not None else None)
+    def sink(
+        self, out: str | os.PathLike[str] | None = None, *, sheets: list[str] | None = None
+    ) -> PackageSink:
+        """The result writer, into this file (atomically) or into a copy at `out`, prepared:
+        every part it will touch (the data `sheets`, or all) is read now, before anything is
+        sent, and a file it could not write is refused with a French `WorkbookError`."""
+        sink = PackageSink(self, Path(out) if out is not None else None)
+        sink.prepare(sheets)
+        return sink
 
     def close(self) -> None:
         """Release the file (reopened on demand): Windows cannot replace an open file."""
@@ -116,6 +121,26 @@ class XlsxWorkbook:
                 f"Feuille « {sheet} » introuvable dans {self.path.name}. "
                 f"Feuilles du classeur : {', '.join(self.sheet_names())}."
             )
+        part = self._parts.get(sheet)
+        xml = b""
+        if part is not None:
+            with mapped(self.path), zipfile.ZipFile(self.path) as archive:
+                xml = archive.read(part)
+        far = far_cells(xml) if xml else None
+        if far is not None:
+            refs, area = far
+            cells = (f"la cellule {refs[0]} contient une valeur" if len(refs) == 1 else
+                     f"les cellules {' et '.join(refs)} contiennent des valeurs")
+            size = f"{area:_}".replace("_", " ")
+            raise WorkbookError(
+                f"Feuille « {sheet} » : {cells} très loin des autres données ; la lire "
+                f"chargerait {size} cellules. Effacez-la (ou rapprochez-la des données), "
+                "enregistrez le classeur et relancez. Rien n'a été envoyé."
+            )
+        formulas, errors = scan_sheet(xml) if xml else ([], {})
+        hidden = hidden_rows(xml) if xml else frozenset()
+        percent = percent_cells(xml, self._percent_styles) if xml else frozenset()
+        del xml  # before calamine loads the values: the peak is one of them, not both
         with mapped(self.path):
             data = self._book.get_sheet_by_name(sheet)
             raw = data.to_python(skip_empty_area=False)
@@ -123,16 +148,11 @@ class XlsxWorkbook:
                 f"{column_letter(c0 + 1)}{r0 + 1}:{column_letter(c1 + 1)}{r1 + 1}"
                 for (r0, c0), (r1, c1) in (data.merged_cell_ranges or ())
             )
-            part = self._parts.get(sheet)
-            formulas, errors, hidden, percent = ([], {}, frozenset(), frozenset())
-            if part is not None:
-                with zipfile.ZipFile(self.path) as archive:
-                    xml = archive.read(part)
-                formulas, errors = scan_sheet(xml)
-                hidden = hidden_rows(xml)
-                percent = percent_cells(xml, self._percent_styles)
+            del data
         # Calamine gives "" for empty cells; the core expects None, as openpyxl and Excel give.
-        values: list[list[object]] = [[None if v == "" else v for v in row] for row in raw]
+        values: list[list[object]] = raw
+        for i, row in enumerate(values):  # row by row: never two copies of the sheet at once
+            values[i] = [None if v == "" else v for v in row]
         for (row, col), text in errors.items():
             _put(values, row, col, text)
         missing = frozenset(

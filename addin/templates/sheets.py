@@ -334,20 +334,20 @@ def add_connexion(wb: Workbook) -> Worksheet:
     ws.freeze_panes = None
     for row, (key, label) in enumerate(KEYS.items(), start=2):
         ws.cell(row, 1, label).font = Font(bold=True)
-        default = int(DEFAULTS[key]) if key == "batch_size" else DEFAULTS[key] or None
+        default = DEFAULTS[key] or None
         value = ws.cell(row, 2, default)
-        value.number_format = "0" if key == "batch_size" else "@"
+        value.number_format = "General" if key == "batch_size" else "@"
         value.fill = PatternFill("solid", fgColor="FFFFE0")
         ws.cell(row, 3, HELP[key]).alignment = Alignment(wrap_text=True, vertical="top")
         if key == "batch_size":
+            ref = value.coordinate
             dv = DataValidation(
-                type="whole",
-                operator="between",
-                formula1="1",
-                formula2="10000",
+                type="custom",
+                formula1=f'OR(LOWER({ref})="auto",AND(ISNUMBER({ref}),{ref}>=1,{ref}<=10000,'
+                f"INT({ref})={ref}))",
                 showErrorMessage=True,
                 errorTitle="Valeur non permise",
-                error="Un nombre entier entre 1 et 10000.",
+                error="auto, ou un nombre entier de lignes entre 1 et 10000.",
             )
             ws.add_data_validation(dv)
             dv.add(value.coordinate)

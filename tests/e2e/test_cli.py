@@ -247,3 +247,21 @@ def test_hidden_rows_are_sent_unless_asked(tmp_path: Path, capsys) -> None:
 
     assert sent() == ["H1;Vue", "H2;Masquée"]
     assert sent("--ignorer-masquees") == ["H1;Vue"]
+
+
+def test_auto_batches_make_one_call_where_fixed_ones_make_several(tmp_path: Path, sandbox,
+                                                                  capsys) -> None:
+    """'auto' (the default) sends 1,200 rows in one request; --batch-size 500 in three; the
+    summary says how many calls were made, and the ledger numbers the batches n/N."""
+    rows = [["PCF_CODE", "PCF_RS"], *[[f"AUTO{i:04d}", f"Prospect {i}"] for i in range(1200)]]
+    auto = make_book(tmp_path / "auto.xlsx", {"Prospects": rows})
+    assert run("import", str(auto), "--server", sandbox.url) == 0
+    assert "1 appel(s) au serveur Gestimum." in capsys.readouterr().out
+    rows = [["PCF_CODE", "PCF_RS"], *[[f"FIXE{i:04d}", f"Prospect {i}"] for i in range(1200)]]
+    fixed = make_book(tmp_path / "fixe.xlsx", {"Prospects": rows})
+    assert run("import", str(fixed), "--server", sandbox.url, "--batch-size", "500") == 0
+    assert "3 appel(s) au serveur Gestimum." in capsys.readouterr().out
+    ledger = openpyxl.load_workbook(fixed)[RESULTATS_SHEET]
+    lots = [c.value for c in ledger[1]].index("Lot (n/N)") + 1
+    assert [ledger.cell(r, lots).value for r in range(2, 5)] == ["1/3", "2/3", "3/3"]
+    assert len(statuses(fixed, "Prospects")) == 1200

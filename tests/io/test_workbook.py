@@ -18,6 +18,7 @@ from openpyxl.worksheet.table import Table
 from addin.core import errors, layout, status
 from addin.core.connexion import CONNEXION_SHEET, KEYS
 from addin.core.outcomes import RowOutcome
+from addin.io import package_writer
 from addin.io.workbook import open_workbook
 
 
@@ -159,16 +160,16 @@ def test_failed_save_keeps_the_original_and_the_results(book_path, monkeypatch):
     before = book_path.read_bytes()
     mode = book_path.stat().st_mode
     calls = []
-    real_save = openpyxl.Workbook.save
+    real_write = package_writer._write_package
 
-    def failing_save(self, filename):
-        calls.append(Path(filename))
+    def failing_write(source, plan, fh):
+        calls.append(fh)
         if len(calls) == 1:  # half a file, then the disk is full
-            Path(filename).write_bytes(b"PK\x03\x04partial")
+            fh.write(b"PK\x03\x04partial")
             raise OSError(28, "No space left on device")
-        real_save(self, filename)
+        real_write(source, plan, fh)
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", failing_save)
+    monkeypatch.setattr(package_writer, "_write_package", failing_write)
     sink = open_workbook(book_path).sink()
     sink.write_statuses("Clients", data(), [RowOutcome(3, "imported")])
     with pytest.raises(errors.WriteBackError) as info:
