@@ -3,4 +3,4 @@
 Importing `addin` stays headless and fast: it never imports xlwings, httpx or openpyxl.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

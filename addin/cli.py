@@ -11,7 +11,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from addin import __version__
 from addin.core.errors import AddinError
 
 __all__ = ["main"]
@@ -52,6 +51,16 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(2, f"Erreur : {message}\n")
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the add-in, xlwings and catalog versions, then exit 0."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
+        from addin.core.versions import about_lines
+
+        print("\n".join(about_lines()))
+        parser.exit(0)
 
 
 def _add_target(
@@ -96,8 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gestimum-excel",
         description="Importer des classeurs Excel dans Gestimum ERP (Web Service 2).",
     )
-    parser.add_argument("--version", action="version", version=f"gestimum-excel {__version__}",
-                        help="affiche la version et quitte")
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
+                        help="affiche les versions du complément, d'xlwings et du catalogue")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
                                 title="commandes", metavar="COMMANDE")
 

@@ -25,6 +25,7 @@ from addin.core.errors import WorkbookError
 from addin.core.issues import Issue, Severity, column_letter
 from addin.core.mapping import MAPPING_SHEET, mapping_rows, merged_mapping
 from addin.core.trust import http_warning
+from addin.core.versions import about_lines
 from addin.excel.book import ExcelWorkbook, StatusBarProgress
 from addin.excel.runner import TITLE, Cancelled, MacroResult, run_action
 from addin.excel.servers import confirm_server, remember_typed
@@ -328,7 +329,7 @@ def tester_connexion(book: Any | None = None) -> MacroResult:
         return MacroResult("tester_connexion", True, (
             f"Connexion réussie à {report_rows.safe_url(target.server)}.\nWeb Service Gestimum : "
             f"{ws}\nERP Gestimum : {erp}\n(Le mot de passe n'est vérifié qu'à l'envoi.)")
-            + (f"\n{warning}" if warning else ""))
+            + (f"\n{warning}" if warning else "") + "\n\n" + "\n".join(about_lines()))
 
     return run_action(book, "tester_connexion", body)
 
