@@ -26,6 +26,7 @@ from addin.commands.console import (
     print_runs,
     terminal_safe,
 )
+from addin.commands.release import workbook_template_notes
 from addin.commands.server_trust import client_options, server_confirmed
 from addin.commands.signals import interruptible
 from addin.core import pipeline
@@ -48,7 +49,13 @@ def _open(path: Path):  # noqa: ANN202 - returns the openpyxl adapter
 def cmd_check(args: argparse.Namespace) -> int:
     """Offline validation: prints the column mapping and every issue; 2 when something blocks."""
     book = _open(args.workbook)
-    return run_check(args, book, after=lambda checks: _print_journal_knowledge(checks, book, args))
+
+    def after(checks: list[pipeline.SheetCheck]) -> None:
+        for note in workbook_template_notes(args.workbook):  # made from an older template?
+            out.print(terminal_safe(note), markup=False)
+        _print_journal_knowledge(checks, book, args)
+
+    return run_check(args, book, after=after)
 
 
 def _print_journal_knowledge(checks: list[pipeline.SheetCheck], book: object,

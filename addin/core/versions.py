@@ -37,3 +37,58 @@ def about_lines() -> list[str]:
         f"xlwings : {xlwings_version()}",
         f"Catalogue Gestimum : {catalog_version()}",
     ]
+
+
+# ── template versions ─────────────────────────────────────────────────────────────────────
+# The templates' layout generation: bump it when header rows, notes, validations or formats
+# change, so that `check` can tell a user their workbook was made with an older template.
+# 1: the templates before they carried a version (created by gestimum-excel, no property).
+TEMPLATE_FORMAT = 2
+TEMPLATE_FORMAT_KEY = "GestimumModele"
+TEMPLATE_ADDIN_KEY = "GestimumExcelVersion"
+TEMPLATE_CATALOG_KEY = "GestimumCatalogue"
+# docProps/core.xml creator of every generated template (templates/package.py sets it).
+TEMPLATE_CREATOR = "gestimum-excel"
+
+
+def template_stamp() -> dict[str, str]:
+    """The custom document properties a template is generated with."""
+    return {
+        TEMPLATE_FORMAT_KEY: str(TEMPLATE_FORMAT),
+        TEMPLATE_ADDIN_KEY: __version__,
+        TEMPLATE_CATALOG_KEY: catalog_version(),
+    }
+
+
+def template_notes(custom: dict[str, str], creator: str) -> list[str]:
+    """French warnings about the template a workbook was made from; [] when current or unknown.
+
+    ``custom``: the workbook's custom document properties; ``creator``: its core creator. A
+    workbook the user built without a template (no stamp, another creator) says nothing.
+    """
+    raw = custom.get(TEMPLATE_FORMAT_KEY)
+    if raw is None:
+        if creator != TEMPLATE_CREATOR:
+            return []
+        made_with, fmt = "une version de gestimum-excel antérieure à 0.2.0", 1
+    else:
+        try:
+            fmt = int(raw)
+        except ValueError:
+            return [f"Version de modèle illisible ({raw!r}) dans les propriétés du classeur."]
+        made_with = f"gestimum-excel {custom.get(TEMPLATE_ADDIN_KEY) or 'de version inconnue'}"
+    upgrade = ("Mettez-le à jour sans toucher à vos données : gestimum-excel mettre-a-jour "
+               "CLASSEUR (ou repartez d'un modèle neuf : gestimum-excel templates).")
+    if fmt > TEMPLATE_FORMAT:
+        return [f"Ce classeur vient d'un modèle plus récent ({made_with}) que ce "
+                f"complément ({__version__}) : mettez gestimum-excel à jour avant d'importer."]
+    if fmt < TEMPLATE_FORMAT:
+        return [f"Ce classeur a été créé avec un modèle plus ancien ({made_with}) "
+                f"que le modèle actuel ({__version__}) : libellés, notes et listes de choix "
+                f"peuvent avoir changé. {upgrade}"]
+    catalog = custom.get(TEMPLATE_CATALOG_KEY, "")
+    if catalog and catalog != catalog_version():
+        return [f"Ce classeur a été créé avec un autre catalogue Gestimum ({catalog}, modèle "
+                f"{made_with}) que celui de ce complément ({catalog_version()}) : "
+                f"des champs peuvent avoir été ajoutés, renommés ou retirés. {upgrade}"]
+    return []
