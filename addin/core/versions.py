@@ -9,7 +9,9 @@ import json
 from functools import cache
 from importlib import metadata, resources
 
-from addin import __version__
+# The one place the version is written: pyproject.toml reads it, addin.__version__ re-exports
+# it, and the .xlam and the templates record it.
+__version__ = "0.2.0"
 
 # Characters of the catalog's source SHA-256 shown as its version: enough to tell two apart.
 CATALOG_ID_LENGTH = 12

@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import metadata
 from pathlib import Path
 
-from addin import __version__
+from addin.core.versions import __version__
 from addin.excel.install_files import InstallRefused
 from addin.excel.xlam.stamp import ADDIN_VERSION_KEY, XLWINGS_VERSION_KEY, read_stamp
 from addin.excel.xlam.xlwings_patch import XLWINGS_VERSION

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 
-from addin import __version__
+from addin.core.versions import __version__
 from addin.excel.xlam.xlwings_patch import XLWINGS_VERSION
 
 CUSTOM_PART = "docProps/custom.xml"
