@@ -236,6 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("endpoints", help="liste les points d'entrée Gestimum")
 
     p = sub.add_parser(
+        "mettre-a-jour", help="met un classeur rempli au niveau du modèle actuel",
+        description="Réécrit les libellés, notes, listes de choix et formats des feuilles de "
+        "données d'après le modèle actuel, sans toucher aux cellules de données, et liste ce "
+        "qui a changé (champs nouveaux, libellés renommés, champs retirés).")
+    p.add_argument("workbook", type=Path, metavar="CLASSEUR")
+    p.add_argument("--out", type=Path, help="écrire le classeur mis à jour dans une copie")
+
+    p = sub.add_parser(
         "install-addin",
         help="installe le complément Excel (Windows)",
         description="Installe le complément Excel gestimum.xlam pour l'utilisateur courant, "

@@ -294,6 +294,15 @@ def cmd_install_addin(args: argparse.Namespace) -> int:
                         quiet=args.silencieux)
 
 
+def cmd_mettre_a_jour(args: argparse.Namespace) -> int:
+    """Bring a filled workbook up to the current template (labels, notes, lists, formats)."""
+    from addin.commands.release import upgrade_workbook_file
+
+    for line in upgrade_workbook_file(args.workbook, args.out):
+        out.print(terminal_safe(line), markup=False)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from addin.commands.demo import run_demo
 
