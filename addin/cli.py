@@ -228,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("version", help="versions du Web Service et de l'ERP")
     p.add_argument("--server", default=DEFAULT_SERVER)
+    p.add_argument("--classeur", type=Path, metavar="CLASSEUR",
+                   help="signale les feuilles de ce classeur que la version de l'ERP n'a pas")
     _add_tls(p)
 
     p = sub.add_parser("templates", help="(re)génère les classeurs modèles")

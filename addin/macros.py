@@ -25,7 +25,7 @@ from addin.core.errors import WorkbookError
 from addin.core.issues import Issue, Severity, column_letter
 from addin.core.mapping import MAPPING_SHEET, mapping_rows, merged_mapping
 from addin.core.trust import http_warning
-from addin.core.versions import about_lines
+from addin.core.versions import about_lines, workbook_erp_notes
 from addin.excel.book import ExcelWorkbook, StatusBarProgress
 from addin.excel.runner import TITLE, Cancelled, MacroResult, run_action
 from addin.excel.servers import confirm_server, remember_typed
@@ -325,7 +325,8 @@ def tester_connexion(book: Any | None = None) -> MacroResult:
         excel.status(f"Gestimum — connexion à {report_rows.safe_url(target.server)}…")
         with GestimumClient(target.server, ca_bundle=target.ca_bundle) as client:
             ws, erp = client.versions()
-        warning = http_warning(target.server)
+        warning = "\n".join(filter(None, [http_warning(target.server),
+                                           *workbook_erp_notes(erp, excel)]))
         return MacroResult("tester_connexion", True, (
             f"Connexion réussie à {report_rows.safe_url(target.server)}.\nWeb Service Gestimum : "
             f"{ws}\nERP Gestimum : {erp}\n(Le mot de passe n'est vérifié qu'à l'envoi.)")

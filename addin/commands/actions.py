@@ -26,7 +26,7 @@ from addin.commands.console import (
     print_runs,
     terminal_safe,
 )
-from addin.commands.release import workbook_template_notes
+from addin.commands.release import erp_version_notes, workbook_template_notes
 from addin.commands.server_trust import client_options, server_confirmed
 from addin.commands.signals import interruptible
 from addin.core import pipeline
@@ -257,6 +257,8 @@ def cmd_version(args: argparse.Namespace) -> int:
     with GestimumClient(target.server, **client_options(target, args)) as client:
         ws, erp = client.versions()
     out.print(terminal_safe(f"Web Service Gestimum : {ws}\nERP Gestimum : {erp}"), markup=False)
+    for note in erp_version_notes(erp, args.classeur):
+        out.print(terminal_safe(f"Attention : {note}"), markup=False)
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from addin.core.versions import template_notes
+from addin.core.versions import erp_notes, template_notes, workbook_erp_notes
 from addin.io.doc_props import read_doc_props
 
 
@@ -12,6 +12,19 @@ def workbook_template_notes(path: Path) -> list[str]:
     """French warnings when ``path`` was made from an older (or newer) template."""
     custom, creator = read_doc_props(path)
     return template_notes(custom, creator)
+
+
+def erp_version_notes(erp_version: str, workbook: Path | None) -> list[str]:
+    """What this ERP version lacks: for the workbook's sheets, or every documented import."""
+    if workbook is None:
+        return erp_notes(erp_version)
+    from addin.io.workbook import open_workbook
+
+    source = open_workbook(workbook)
+    try:
+        return workbook_erp_notes(erp_version, source)
+    finally:
+        source.close()
 
 
 def upgrade_workbook_file(path: Path, out: Path | None) -> list[str]:

@@ -6,6 +6,7 @@ Read without importing xlwings (package metadata only), so ``--version`` stays i
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import metadata, resources
 
@@ -94,3 +95,62 @@ def template_notes(custom: dict[str, str], creator: str) -> list[str]:
                 f"{made_with}) que celui de ce complément ({catalog_version()}) : "
                 f"des champs peuvent avoir été ajoutés, renommés ou retirés. {upgrade}"]
     return []
+
+
+# ── Gestimum ERP versions ──────────────────────────────────────────────────────────────────
+_MAJOR = re.compile(r"\s*(\d{1,4})(?:[.\s(]|$)")
+_SINCE = re.compile(r"(\d{1,4})\+")
+
+
+@cache
+def endpoint_min_erp() -> dict[str, int]:
+    """Endpoint name → the first ERP major version that has it, as the catalog documents it
+    (``versions``: "8+", "9+")."""
+    text = resources.files("addin").joinpath("data/catalog.json").read_text(encoding="utf-8")
+    found: dict[str, int] = {}
+    for entry in json.loads(text)["endpoints"]:
+        match = _SINCE.fullmatch(str(entry.get("versions") or "").strip())
+        if match:
+            found[entry["name"]] = int(match.group(1))
+    return found
+
+
+def erp_major(version: str) -> int | None:
+    """The major version of a ``VersionERP`` answer ("8.4.1.856 (13/08/2019…)" → 8)."""
+    match = _MAJOR.match(version)
+    return int(match.group(1)) if match else None
+
+
+def erp_notes(erp_version: str, sheets: list[tuple[str, str]] | None = None) -> list[str]:
+    """French warnings about imports this ERP version does not have.
+
+    ``sheets``: (sheet, endpoint name) of a workbook; None: every documented import.
+    """
+    major = erp_major(erp_version)
+    if major is None:
+        return []
+    needs = endpoint_min_erp()
+    if sheets is None:
+        missing = sorted((name, since) for name, since in needs.items() if since > major)
+        if not missing:
+            return []
+        listed = ", ".join(f"{name} (version {since} et suivantes)" for name, since in missing)
+        return [f"Imports absents de cet ERP Gestimum (version {major}) : {listed}."]
+    return [
+        f"La feuille « {sheet} » alimente {name}, que Gestimum ne documente qu'à partir de la "
+        f"version {needs[name]} ; ce serveur a la version {major} : son import risque d'être "
+        "refusé. Faites mettre Gestimum à jour ou retirez cette feuille de l'import."
+        for sheet, name in sheets if needs.get(name, 0) > major
+    ]
+
+
+def workbook_erp_notes(erp_version: str, source: object) -> list[str]:
+    """``erp_notes`` for the data sheets of a workbook (a GridSource); [] when it has none."""
+    from addin.core.errors import AddinError
+    from addin.core.selection import select_sheets
+
+    try:
+        plans = select_sheets(source, all_sheets=True)  # type: ignore[arg-type]
+    except AddinError:  # no data sheet: nothing a version could miss
+        return []
+    return erp_notes(erp_version, [(plan.sheet, plan.endpoint.name) for plan in plans])
