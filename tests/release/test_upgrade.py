@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -36,6 +37,10 @@ def _values(path: Path) -> dict[str, list[list[object]]]:
     book = CalamineWorkbook.from_path(str(path))
     return {name: book.get_sheet_by_name(name).to_python()[DATA_ROW - 1:]
             for name in book.sheet_names}
+
+
+def _column(ws: object, code: str) -> int:
+    return next(c.column for c in ws[HEADER_ROW] if c.value == code)  # type: ignore[index]
 
 
 @pytest.fixture()
@@ -73,7 +78,9 @@ def test_labels_notes_and_lists_are_the_current_templates(upgraded: tuple[Path, 
         assert f"libellé renommé {code} : « {old} » → « {plan[code].label} »" in report
     assert f"nouveau champ disponible {REPLACED}" in report
     assert f"champ retiré du catalogue : {DROPPED_CODE}" in report
-    assert "1 note(s)" in report and OLD_NOTE[0] not in report.split("\n")[0]
+    # At least the older help of PCF_VILLE (more as the catalog's notes move on since).
+    assert int(re.search(r"(\d+) note\(s\)", report).group(1)) >= 1
+    assert OLD_NOTE[1] not in str(ws.cell(HEADER_ROW, _column(ws, OLD_NOTE[0])).comment.text)
 
 
 def test_check_warns_before_and_not_after_and_a_second_upgrade_changes_nothing(
