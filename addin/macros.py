@@ -28,6 +28,7 @@ from addin.core.trust import http_warning
 from addin.core.versions import about_lines, workbook_erp_notes
 from addin.excel.book import ExcelWorkbook, StatusBarProgress
 from addin.excel.runner import TITLE, Cancelled, MacroResult, run_action
+from addin.excel.saved_file import saved_template_notes
 from addin.excel.servers import confirm_server, remember_typed
 
 __all__ = [
@@ -97,6 +98,7 @@ def controler(book: Any | None = None) -> MacroResult:
         rows = sum(len(c.data.rows) for c in checks)
         head = (f"{checks[0].plan.sheet} → {checks[0].plan.endpoint.name} : {rows} ligne(s), "
                 f"{blocking} problème(s) bloquant(s), {len(issues) - blocking} avertissement(s).")
+        head += "".join(f"\n{note}" for note in saved_template_notes(excel.identity()))
         if not issues:
             return MacroResult("controler", True, head + "\nAucun problème : prêt à importer.")
         tail = ("\nCorrigez les cellules indiquées avant l'import." if blocking
