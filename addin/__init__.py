@@ -3,4 +3,6 @@
 Importing `addin` stays headless and fast: it never imports xlwings, httpx or openpyxl.
 """
 
-__version__ = "0.1.0"
+from addin.core.versions import __version__
+
+__all__ = ["__version__"]

@@ -11,7 +11,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from addin import __version__
 from addin.core.errors import AddinError
 
 __all__ = ["main"]
@@ -51,6 +50,16 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(2, f"Erreur : {message}\n")
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the add-in, xlwings and catalog versions, then exit 0."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
+        from addin.core.versions import about_lines
+
+        print("\n".join(about_lines()))
+        parser.exit(0)
 
 
 def _add_target(
@@ -97,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gestimum-excel",
         description="Importer des classeurs Excel dans Gestimum ERP (Web Service 2).",
     )
-    parser.add_argument("--version", action="version", version=f"gestimum-excel {__version__}",
-                        help="affiche la version et quitte")
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
+                        help="affiche les versions du complément, d'xlwings et du catalogue")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
                                 title="commandes", metavar="COMMANDE")
 
@@ -220,12 +229,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("version", help="versions du Web Service et de l'ERP")
     p.add_argument("--server", default=DEFAULT_SERVER)
+    p.add_argument("--classeur", type=Path, metavar="CLASSEUR",
+                   help="signale les feuilles de ce classeur que la version de l'ERP n'a pas")
     _add_tls(p)
 
     p = sub.add_parser("templates", help="(re)génère les classeurs modèles")
     p.add_argument("--out", type=Path, help="dossier de sortie (défaut workbook_templates/)")
 
     sub.add_parser("endpoints", help="liste les points d'entrée Gestimum")
+
+    p = sub.add_parser(
+        "mettre-a-jour", help="met un classeur rempli au niveau du modèle actuel",
+        description="Réécrit les libellés, notes, listes de choix et formats des feuilles de "
+        "données d'après le modèle actuel, sans toucher aux cellules de données, et liste ce "
+        "qui a changé (champs nouveaux, libellés renommés, champs retirés).")
+    p.add_argument("workbook", type=Path, metavar="CLASSEUR")
+    p.add_argument("--out", type=Path, help="écrire le classeur mis à jour dans une copie")
 
     p = sub.add_parser(
         "install-addin",

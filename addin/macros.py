@@ -25,8 +25,10 @@ from addin.core.errors import WorkbookError
 from addin.core.issues import Issue, Severity, column_letter
 from addin.core.mapping import MAPPING_SHEET, mapping_rows, merged_mapping
 from addin.core.trust import http_warning
+from addin.core.versions import about_lines, workbook_erp_notes
 from addin.excel.book import ExcelWorkbook, StatusBarProgress
 from addin.excel.runner import TITLE, Cancelled, MacroResult, run_action
+from addin.excel.saved_file import saved_template_notes
 from addin.excel.servers import confirm_server, remember_typed
 
 __all__ = [
@@ -96,6 +98,7 @@ def controler(book: Any | None = None) -> MacroResult:
         rows = sum(len(c.data.rows) for c in checks)
         head = (f"{checks[0].plan.sheet} → {checks[0].plan.endpoint.name} : {rows} ligne(s), "
                 f"{blocking} problème(s) bloquant(s), {len(issues) - blocking} avertissement(s).")
+        head += "".join(f"\n{note}" for note in saved_template_notes(excel.identity()))
         if not issues:
             return MacroResult("controler", True, head + "\nAucun problème : prêt à importer.")
         tail = ("\nCorrigez les cellules indiquées avant l'import." if blocking
@@ -323,11 +326,12 @@ def tester_connexion(book: Any | None = None) -> MacroResult:
         excel.status(f"Gestimum — connexion à {report_rows.safe_url(target.server)}…")
         with GestimumClient(target.server, ca_bundle=target.ca_bundle) as client:
             ws, erp = client.versions()
-        warning = http_warning(target.server)
+        warning = "\n".join(filter(None, [http_warning(target.server),
+                                           *workbook_erp_notes(erp, excel)]))
         return MacroResult("tester_connexion", True, (
             f"Connexion réussie à {report_rows.safe_url(target.server)}.\nWeb Service Gestimum : "
             f"{ws}\nERP Gestimum : {erp}\n(Le mot de passe n'est vérifié qu'à l'envoi.)")
-            + (f"\n{warning}" if warning else ""))
+            + (f"\n{warning}" if warning else "") + "\n\n" + "\n".join(about_lines()))
 
     return run_action(book, "tester_connexion", body)
 

@@ -26,6 +26,7 @@ from addin.commands.console import (
     print_runs,
     terminal_safe,
 )
+from addin.commands.release import erp_version_notes, workbook_template_notes
 from addin.commands.server_trust import client_options, server_confirmed
 from addin.commands.signals import interruptible
 from addin.core import pipeline
@@ -48,7 +49,13 @@ def _open(path: Path):  # noqa: ANN202 - returns the .xlsx adapter
 def cmd_check(args: argparse.Namespace) -> int:
     """Offline validation: prints the column mapping and every issue; 2 when something blocks."""
     book = _open(args.workbook)
-    return run_check(args, book, after=lambda checks: _print_journal_knowledge(checks, book, args))
+
+    def after(checks: list[pipeline.SheetCheck]) -> None:
+        for note in workbook_template_notes(args.workbook):  # made from an older template?
+            out.print(terminal_safe(note), markup=False)
+        _print_journal_knowledge(checks, book, args)
+
+    return run_check(args, book, after=after)
 
 
 def _print_journal_knowledge(checks: list[pipeline.SheetCheck], book: object,
@@ -252,6 +259,8 @@ def cmd_version(args: argparse.Namespace) -> int:
     with GestimumClient(target.server, **client_options(target, args)) as client:
         ws, erp = client.versions()
     out.print(terminal_safe(f"Web Service Gestimum : {ws}\nERP Gestimum : {erp}"), markup=False)
+    for note in erp_version_notes(erp, args.classeur):
+        out.print(terminal_safe(f"Attention : {note}"), markup=False)
     return 0
 
 
@@ -287,6 +296,15 @@ def cmd_install_addin(args: argparse.Namespace) -> int:
 
     return main_install(args.uninstall, folder=args.dossier, force=args.forcer,
                         quiet=args.silencieux)
+
+
+def cmd_mettre_a_jour(args: argparse.Namespace) -> int:
+    """Bring a filled workbook up to the current template (labels, notes, lists, formats)."""
+    from addin.commands.release import upgrade_workbook_file
+
+    for line in upgrade_workbook_file(args.workbook, args.out):
+        out.print(terminal_safe(line), markup=False)
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 
+from addin.excel.install_check import check_addin_matches
 from addin.excel.install_files import (
     InstallError,
     InstallRefused,
@@ -144,6 +145,7 @@ def _install(folder: Path | None, python: PythonSetup, force: bool) -> InstallRe
         folder = default_startup_dir()
     target = Path(folder) / ADDIN_FILENAME
     source = addin_source()
+    check_addin_matches(source)
     report = InstallReport(target, user_settings_path())
     if is_network_path(str(folder)):
         report.warnings.append(

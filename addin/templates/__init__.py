@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
 
 from addin.core.catalog import Endpoint, get_endpoint, import_endpoints
+from addin.core.versions import template_stamp
 from addin.templates.package import save_deterministic
 from addin.templates.plan import WORKBOOK_TITLES, WORKBOOKS, workbook_endpoints
 from addin.templates.readme import add_readme
@@ -57,6 +59,9 @@ def new_workbook(title: str, endpoints: list[Endpoint]) -> Workbook:
         )
     wb.active = 0
     wb.properties.title = f"Gestimum — {title}"
+    # Which template generation and catalog this is: `check` tells users of older copies.
+    for name, value in template_stamp().items():
+        wb.custom_doc_props.append(StringProperty(name=name, value=value))
     return wb
 
 

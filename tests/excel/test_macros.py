@@ -286,6 +286,9 @@ def test_tester_connexion_shows_both_versions(make_book: BookFactory) -> None:
     book = make_book(0)
     result = macros.tester_connexion(book)
     assert result.ok and "Web Service Gestimum" in result.message and "ERP" in result.message
+    # What support asks first: the add-in, xlwings and catalog versions.
+    assert "Complément gestimum-excel : " in result.message
+    assert "xlwings : " in result.message and "Catalogue Gestimum : " in result.message
 
 
 def test_unreachable_server_is_a_french_alert_and_a_ledger_row() -> None:

@@ -22,6 +22,13 @@ from addin.excel.xlam.ribbon import (
     TAB_LABEL,
 )
 from addin.excel.xlam.settings import SHEET_NAME, SHEET_SETTINGS
+from addin.excel.xlam.stamp import (
+    CUSTOM_CONTENT_TYPE,
+    CUSTOM_PART,
+    CUSTOM_REL,
+    custom_xml,
+    stamp,
+)
 from addin.excel.xlam.vba import SETTINGS_SHEET_CODENAME, WORKBOOK_CODENAME
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
@@ -116,6 +123,7 @@ def content_types_xml() -> bytes:
         ("/xl/workbook.xml", ADDIN_CONTENT_TYPE),
         ("/xl/worksheets/sheet1.xml", sml + "worksheet+xml"),
         ("/xl/styles.xml", sml + "styles+xml"),
+        ("/" + CUSTOM_PART, CUSTOM_CONTENT_TYPE),
     )
     for part, content_type in overrides:
         ET.SubElement(root, "{" + ns + "}Override", {"PartName": part, "ContentType": content_type})
@@ -199,6 +207,7 @@ def xlam_parts() -> list[tuple[str, bytes]]:
                 [
                     ("rId1", _OFFICE_DOC_REL, "xl/workbook.xml"),
                     ("rId2", CUSTOMUI_REL, CUSTOMUI_PART),
+                    ("rId3", CUSTOM_REL, CUSTOM_PART),
                 ]
             ),
         ),
@@ -217,6 +226,7 @@ def xlam_parts() -> list[tuple[str, bytes]]:
         ("xl/worksheets/sheet1.xml", settings_sheet_xml()),
         ("xl/styles.xml", styles_xml()),
         ("xl/vbaProject.bin", build_vba_project(vba_modules())),
+        (CUSTOM_PART, custom_xml(stamp())),
     ]
 
 

@@ -66,6 +66,7 @@ def test_zip_entries_have_fixed_order_dates_and_no_compression(
         "xl/worksheets/sheet1.xml",
         "xl/styles.xml",
         "xl/vbaProject.bin",
+        "docProps/custom.xml",
     ]
     for info in xlam_zip.infolist():
         assert info.date_time == (1980, 1, 1, 0, 0, 0)
