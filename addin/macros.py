@@ -32,10 +32,8 @@ from addin.excel.saved_file import saved_template_notes
 from addin.excel.servers import confirm_server, remember_typed
 
 __all__ = [
-    # associer_colonnes and importer_lignes_valides join this list when their ribbon buttons
-    # exist (excel/xlam/ribbon.py).
-    "MacroResult", "connexion", "controler", "effacer_statuts", "importer", "importer_tout",
-    "nouvelle_feuille", "tester", "tester_connexion",
+    "MacroResult", "associer_colonnes", "connexion", "controler", "effacer_statuts", "importer",
+    "importer_lignes_valides", "importer_tout", "nouvelle_feuille", "tester", "tester_connexion",
 ]
 
 log = logging.getLogger(__name__)

@@ -2,15 +2,15 @@
 
 A row's fingerprint is computed from its formatted field values (code=text pairs), not from the
 line sent, because the header of a batch depends on which other rows travel with it. Journal
-fingerprints are keyed (HMAC-SHA-256) with the journal's random salt, so that a line holding a
-secret (`USR_PASSWD`) cannot be guessed from them; the workbook stamp leaves secret fields out.
+fingerprints of a line holding a secret (`USR_PASSWD`) are keyed (BLAKE2b MAC) with the
+journal's random salt, so that the secret cannot be guessed from them; the workbook stamp then
+leaves secret fields out. Other lines hold nothing the workbook does not show.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
+from hashlib import blake2b
 
 from addin.core.catalog import Endpoint, Field
 from addin.core.entries import entry_groups
@@ -71,8 +71,18 @@ def _groups(data: SheetData, fs: Formatted) -> list[int]:
 
 
 def _mac(salt: bytes, text: str) -> str:
-    """HMAC-SHA-256 cut to 128 bits (32 hex digits): collisions stay out of reach."""
-    return hmac.new(salt, text.encode("utf-8"), hashlib.sha256).digest()[:16].hex()
+    """BLAKE2b, 128 bits (32 hex digits), keyed when `salt` is given: one C call per text."""
+    return blake2b(text.encode("utf-8"), key=salt, digest_size=16).hexdigest()
+
+
+def _row_texts(fs: Formatted, codes: tuple[str, ...], columns: list[int]) -> list[str]:
+    """Each row as its non-empty `CODE=text` pairs, columns in code order: the same content
+    gives the same text whatever the column order or the empty columns of the sheet."""
+    if not columns:
+        return [""] * fs.n_rows
+    tagged = [[f"{codes[j]}={t}" if t else "" for t in fs.cols[j]] for j in columns]
+    join = _SEP.join
+    return [join(filter(None, row)) for row in zip(*tagged, strict=True)]
 
 
 def row_prints(
@@ -81,33 +91,39 @@ def row_prints(
     """Fingerprints of every row of `data`, in row order (rows with blocking cells included)."""
     fs = format_rows(data, "" if endpoint.positional else delimiter)
     codes = data.codes
+    order = sorted(range(len(codes)), key=codes.__getitem__)
     secret = _secret_columns(data)
-    key_cols = [j for j, c in enumerate(codes) if c in endpoint.key_fields]
     scope = endpoint.name + _SEP
-    texts = fs.texts
-    contents = [
-        scope + _SEP.join(f"{codes[j]}={t}" for j, t in enumerate(row) if t) for row in texts
-    ]
-    public = [
-        scope + _SEP.join(f"{codes[j]}={t}" for j, t in enumerate(row) if t and j not in secret)
-        for row in texts
-    ] if secret else contents
+    contents = [scope + text for text in _row_texts(fs, codes, order)]
+    public = ([scope + text for text in _row_texts(fs, codes, [j for j in order
+                                                                if j not in secret])]
+              if secret else contents)
+    # Keyed only where a line holds a secret: elsewhere the content is the workbook's own, and
+    # one hash per row then gives both the journal's fingerprint and the workbook's stamp.
+    key = salt if secret else b""
+    fps = [_mac(key, text) for text in contents]
     groups = _groups(data, fs)
     members: dict[int, list[int]] = {}
     for rp, g in enumerate(groups):
         members.setdefault(g, []).append(rp)
     piece_fp = {
-        g: _mac(salt, "\x1e".join(contents[rp] for rp in rps)) for g, rps in members.items()
+        g: fps[rps[0]] if len(rps) == 1 else _mac(key, "\x1e".join(contents[rp] for rp in rps))
+        for g, rps in members.items()
     }
-    out = []
-    for rp, row in enumerate(data.rows):
-        key = ""
-        if key_cols and endpoint.key_fields:
-            key = _mac(salt, scope + _SEP.join(texts[rp][j].casefold() for j in key_cols))
-        stamp = hashlib.sha256(public[rp].encode("utf-8")).hexdigest()[:STAMP_LENGTH]
-        out.append(RowPrint(row.row, _mac(salt, contents[rp]), piece_fp[groups[rp]], key, stamp,
-                            groups[rp]))
-    return out
+    key_cols = sorted((j for j, c in enumerate(codes) if c in endpoint.key_fields),
+                      key=codes.__getitem__)
+    if key_cols:
+        folded = [[t.casefold() for t in fs.cols[j]] for j in key_cols]
+        keys = [_mac(key, scope + _SEP.join(values)) for values in zip(*folded, strict=True)]
+    else:
+        keys = [""] * fs.n_rows
+    if secret:
+        stamps = [blake2b(text.encode("utf-8"), digest_size=STAMP_LENGTH // 2).hexdigest()
+                  for text in public]
+    else:
+        stamps = [fp[:STAMP_LENGTH] for fp in fps]
+    return [RowPrint(row.row, fps[rp], piece_fp[groups[rp]], keys[rp], stamps[rp], groups[rp])
+            for rp, row in enumerate(data.rows)]
 
 
 def stamp_text(run_id: str, stamp: str) -> str:

@@ -9,6 +9,8 @@ of the work only, peak RSS of the child), interleaved, several times; min and me
 * import      the whole `import` as the CLI runs it (read, check, run journal, send every
               batch, write back, atomic replace); the sandbox runs in another process, so its
               CPU is not counted
+* sans-journal the same import without the run journal (journal=None): the journal's overhead
+              (issue #9: ≤ 5 % of the import's CPU) is import / sans-journal − 1
 * writeback   the package writer alone: a status per row, Résultats and Journal, save
 * openpyxl    what the CLI did before: openpyxl load, a status per row, save (reference)
 
@@ -35,7 +37,7 @@ from pathlib import Path
 
 HEADER = ["PCF_CODE", "PCF_RS", "CPT_NUMERO", "PCF_RUE", "PCF_CP", "PCF_VILLE", "PAY_CODE",
           "PCF_TEL1", "PCF_EMAIL", "PCF_DATIMM", "PCF_CAPITA", "PCF_SIRET"]
-SUBJECTS = ("floor", "import", "writeback", "openpyxl")
+SUBJECTS = ("floor", "import", "sans-journal", "writeback", "openpyxl")
 
 
 def make_workbook(path: Path, rows: int, work: Path) -> Path:
@@ -81,7 +83,7 @@ def child(subject: str, path: Path, url: str) -> dict[str, float]:
         for name in book.sheet_names:
             book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         shutil.copyfile(path, path.with_suffix(".copie.xlsx"))
-    elif subject == "import":
+    elif subject in ("import", "sans-journal"):
         from addin.core import pipeline
         from addin.core.lines import Options
         from addin.io.client import GestimumClient
@@ -97,7 +99,8 @@ def child(subject: str, path: Path, url: str) -> dict[str, float]:
         with GestimumClient(url) as client, RunJournal(path.with_suffix(".sqlite3")) as journal:
             report = pipeline.run_import(checks, sink, client.post_import, Options(),
                                          target={"server": url, "fichier": "DEMO.Gestimum"},
-                                         journal=journal, workbook=str(path))
+                                         journal=journal if subject == "import" else None,
+                                         workbook=str(path))
         assert report.exit_code == 0, report.messages
     elif subject == "writeback":
         from addin.core.outcomes import RowOutcome
@@ -182,6 +185,13 @@ def bench(rows: int, runs: int, subjects: tuple[str, ...], url: str) -> dict[str
         print(f"{subject:<10} {min(cpu):>7.2f}s {statistics.median(cpu):>8.2f}s "
               f"{min(m['wall'] for m in measures):>7.2f}s "
               f"{max(m['rss'] for m in measures):>6.0f}Mo {min(cpu) / floor:>10.2f}", flush=True)
+    if "import" in results and "sans-journal" in results:
+        with_j = [m["cpu"] for m in results["import"]]
+        without = [m["cpu"] for m in results["sans-journal"]]
+        low = 100 * (min(with_j) / min(without) - 1)
+        mid = 100 * (statistics.median(with_j) / statistics.median(without) - 1)
+        print(f"surcoût du journal des exécutions : min {low:.1f} %, médiane {mid:.1f} % "
+              "(objectif ≤ 5 %)", flush=True)
     return results
 
 
@@ -196,7 +206,7 @@ def main(argv: list[str]) -> int:
     subjects = SUBJECTS
     if "--no-openpyxl" in argv:
         argv.remove("--no-openpyxl")
-        subjects = SUBJECTS[:3]
+        subjects = SUBJECTS[:4]
     sizes = [int(a) for a in argv] or [20_000]
     with tempfile.TemporaryDirectory() as data:
         sandbox, url = _sandbox(Path(data))

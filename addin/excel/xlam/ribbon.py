@@ -98,6 +98,24 @@ BUTTONS: tuple[Button, ...] = (
         "ligne et complète les feuilles Résultats et Journal. Un import est définitif.",
     ),
     Button(
+        "importer_lignes_valides",
+        "Importer les lignes valides",
+        "gestimumDonnees",
+        "AdvancedFilterDialog",
+        "Importer les lignes valides",
+        "Importe les lignes et les pièces sans problème bloquant et laisse les autres de côté, "
+        "avec leur statut « Non envoyée : raison ». Une pièce n'est jamais coupée.",
+    ),
+    Button(
+        "associer_colonnes",
+        "Associer les colonnes",
+        "gestimumDonnees",
+        "NameManager",
+        "Associer les colonnes",
+        "Reconnaît les en-têtes de la feuille active (code, libellé ou synonyme d'un champ) et "
+        "enregistre la correspondance dans la feuille Correspondances, à compléter au besoin.",
+    ),
+    Button(
         "importer_tout",
         "Importer tout",
         "gestimumDonnees",

@@ -18,7 +18,8 @@ EXCEL_CONTROL_IDS = Path(__file__).with_name("excel-control-ids.txt")
 
 # The specification, written out independently of the table it checks.
 EXPECTED_GROUPS = {
-    "Données": ["Contrôler", "Tester", "Importer", "Importer tout"],
+    "Données": ["Contrôler", "Tester", "Importer", "Importer les lignes valides",
+                "Associer les colonnes", "Importer tout"],
     "Connexion": ["Paramètres", "Tester la connexion"],
     "Résultats": ["Effacer les statuts"],
     "Modèles": ["Nouvelle feuille"],
@@ -27,6 +28,8 @@ EXPECTED_TAGS = {
     "Contrôler": "controler",
     "Tester": "tester",
     "Importer": "importer",
+    "Importer les lignes valides": "importer_lignes_valides",
+    "Associer les colonnes": "associer_colonnes",
     "Importer tout": "importer_tout",
     "Paramètres": "connexion",
     "Tester la connexion": "tester_connexion",
