@@ -29,6 +29,7 @@ from addin.core.rerun import Intent, Known, RunInfo, Scope
 __all__ = ["ENV_VAR", "RunJournal", "RunInfo", "default_path", "open_journal"]
 
 ENV_VAR = "GESTIMUM_JOURNAL"
+SCHEMA_VERSION = 1  # PRAGMA user_version of the layout below
 FILENAME = "journal.sqlite3"
 # One character per row in `row_states`: a batch is one database row (fingerprints as packed
 # 128-bit blobs), so that recording 100,000 rows costs a few hundred inserts, not 100,000.
@@ -117,7 +118,9 @@ class RunJournal:
                 os.chmod(self.path, 0o600)  # the user's own record, nobody else's
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
+            self._check_version(new)
             self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self.salt = self._salt()
         except (OSError, sqlite3.Error) as exc:
             raise JournalError(
@@ -125,6 +128,24 @@ class RunJournal:
                 f"envoyé. Vérifiez le dossier, ou choisissez-en un autre (variable {ENV_VAR} ou "
                 "option --journal).", detail=str(exc),
             ) from exc
+
+    def _check_version(self, new: bool) -> None:
+        """Refuse a journal written by a newer gestimum-excel (its records would be misread)."""
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise JournalError(
+                f"Le journal des exécutions ({self.path}) a été écrit par une version plus récente "
+                "de gestimum-excel : mettez le complément à jour. Rien n'a été envoyé."
+            )
+        tables = {name for (name,) in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")}
+        if not new and version == 0 and tables - {"meta"}:
+            # A pre-release layout: never mixed with the current one, never silently dropped.
+            raise JournalError(
+                f"Le journal des exécutions ({self.path}) a un format d'essai antérieur à la "
+                "version 0.2 : renommez-le (ou choisissez un autre fichier avec la variable "
+                f"{ENV_VAR} ou l'option --journal). Rien n'a été envoyé."
+            )
 
     # -- plumbing ----------------------------------------------------------------------------
 

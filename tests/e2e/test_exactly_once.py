@@ -347,3 +347,15 @@ def test_check_says_what_the_journal_knows(tmp_path: Path, sandbox: Any, capsys:
     capsys.readouterr()
     assert main(["check", str(path), "--server", sandbox.url]) == 0
     assert "4 ligne(s) déjà importée(s)" in capsys.readouterr().out
+
+
+def test_a_journal_from_a_newer_version_is_refused_before_sending(
+    tmp_path: Path, sandbox: Any, private_run_journal: Path, capsys: Any
+) -> None:
+    RunJournal(private_run_journal).close()
+    with sqlite3.connect(private_run_journal) as db:
+        db.execute("PRAGMA user_version=99")
+    path = invoices_book(tmp_path / "f.xlsx", n=1)
+    assert main(import_args(path, sandbox)) == 2
+    assert "plus récente" in capsys.readouterr().err
+    assert not created(sandbox)
