@@ -168,6 +168,7 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool,
         settings = pipeline.RunSettings()
         if not test:
             settings.resend_unknown = _resend_unknown(excel, checks, journal, target)
+            settings.send_changed = _send_changed(excel, checks, journal, target)
         report = pipeline.run_import(
             checks, excel, client.post_import, options, target=target.as_ledger(),
             progress=StatusBarProgress(excel, "Test" if test else "Import"),
@@ -176,6 +177,21 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool,
     report.messages[:0] = notes
     text = _report_text(report) + (f"\n{warning}" if warning else "")
     return MacroResult(action, report.exit_code == 0, text, report, issues)
+
+
+def _send_changed(excel: ExcelWorkbook, checks: list[pipeline.SheetCheck], journal: Any,
+                  target: Any) -> bool:
+    """Pièces changed after their import: sent again only if the user accepts duplicates."""
+    plans = pipeline.plan_sheets(checks, journal, target.as_ledger())
+    pieces = sum(plan.changed_pieces for plan in plans.values())
+    if not pieces:
+        return False
+    return excel.confirm(
+        f"{pieces} pièce(s) (documents ou écritures) déjà importée(s) ont été modifiée(s) depuis "
+        f"leur import.\n\nLes envoyer créerait {pieces} nouvelle(s) pièce(s) dans Gestimum, EN "
+        "DOUBLE des premières (qui resteraient à corriger ou supprimer dans Gestimum).\n\n"
+        "Oui : créer ces pièces une seconde fois.\nNon : les laisser de côté (conseillé).",
+        f"{TITLE} — doublons")
 
 
 def _resend_unknown(excel: ExcelWorkbook, checks: list[pipeline.SheetCheck], journal: Any,

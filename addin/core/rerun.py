@@ -105,6 +105,7 @@ class RerunPlan:
     held_imported: int = 0
     held_unknown: int = 0
     changed: int = 0
+    changed_pieces: int = 0  # documents/entries changed after import (sent: duplicates)
     resent_unknown: int = 0
 
     def hold(self, outcome: RowOutcome) -> None:
@@ -161,11 +162,12 @@ def plan_rerun(
     duplicate: bool = False,
     resend_unknown: bool = False,
     reimport: bool = False,
+    send_changed: bool = False,
 ) -> RerunPlan:
     """Decide, row by row (pièce by pièce for documents and entries), what a real run sends."""
     plan = RerunPlan()
     if endpoint.creation_only:
-        _plan_creations(data, prints, known, plan, duplicate, resend_unknown)
+        _plan_creations(data, prints, known, plan, duplicate, resend_unknown, send_changed)
     else:
         _plan_upserts(data, prints, known, known_keys, plan, reimport, resend_unknown)
     return plan
@@ -204,7 +206,7 @@ def _plan_upserts(
 
 def _plan_creations(
     data: SheetData, prints: Sequence[RowPrint], known: dict[str, Known], plan: RerunPlan,
-    duplicate: bool, resend_unknown: bool,
+    duplicate: bool, resend_unknown: bool, send_changed: bool = False,
 ) -> None:
     groups: dict[int, list[int]] = {}
     for i, p in enumerate(prints):
@@ -229,6 +231,9 @@ def _plan_creations(
                 plan.hold(_restored(r.row, k, prints[i], r.status))
             continue
         seen = next((k for k in found if k is not None), None)
+        if (seen is not None or "changed" in marks) and send_changed:  # confirmed: a new pièce
+            plan.changed_pieces += 1
+            continue
         if seen is not None or "changed" in marks:
             # Part of an imported pièce changed, or a line was added to it: sending the rest
             # would create a second document or entry.
@@ -239,6 +244,7 @@ def _plan_creations(
                 "document ou une seconde écriture. Corrigez la pièce dans Gestimum ; pour créer "
                 f"quand même un nouveau document, relancez avec {DUPLICATE_OPTION}"
             )
+            plan.changed_pieces += 1
             for r in rows:
                 plan.changed += 1
                 plan.hold(RowOutcome(r.row, RowState.BLOCKED, "", [reason]))

@@ -33,6 +33,7 @@ class RunSettings:
     reimport: bool = False  # upserts: re-send unchanged rows too (as updates)
     duplicate: bool = False  # creation-only: create documents/entries a second time, on purpose
     resend_unknown: bool = False  # creation-only: re-send rows of unknown outcome (checked absent)
+    send_changed: bool = False  # creation-only: send pièces changed after import (confirmed)
     locate: bool = False  # locate unidentified rejections in Gestimum's test mode
 
 
@@ -52,7 +53,7 @@ def plan_for(
     return plan_rerun(
         checked.data, checked.plan.endpoint, prints, known, keys,
         duplicate=settings.duplicate, resend_unknown=settings.resend_unknown,
-        reimport=settings.reimport,
+        reimport=settings.reimport, send_changed=settings.send_changed,
     )  # fmt: skip
 
 

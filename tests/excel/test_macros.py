@@ -445,3 +445,18 @@ def test_importer_leaves_a_tables_totals_row_and_hidden_sheets_out(sandbox: Any)
     assert _codes(sandbox) == {"P1", "P2"}
     assert "F1" not in _codes(sandbox, "Fournisseurs")
     assert "« Fournisseurs » masquée : ignorée" in book.app.alerts[-1]["prompt"]
+
+
+@pytest.mark.parametrize(("answer", "copies"), [("no", 1), ("yes", 2)])
+def test_a_changed_document_is_duplicated_only_after_a_named_confirmation(
+    sandbox: Any, answer: str, copies: int
+) -> None:
+    assert macros.importer(_invoice_book(sandbox)).ok
+    changed = _invoice_book(sandbox)
+    changed.sheet("DocumentsVente").range("F2").value = 7  # quantity of XL-0, after its import
+    changed.app.answers = [answer]
+    macros.importer(changed)
+    question = next(a for a in changed.app.alerts if a["buttons"] == "yes_no")
+    assert "1 pièce(s)" in question["prompt"] and "DOUBLE" in question["prompt"]
+    assert _refs(sandbox)["XL-0"] == copies
+    assert _refs(sandbox)["XL-1"] == 1  # unchanged documents are never sent again
