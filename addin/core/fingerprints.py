@@ -17,7 +17,7 @@ from addin.core.entries import entry_groups
 from addin.core.formatted import Formatted, format_rows, group_keys
 from addin.core.sheet import SheetData
 
-__all__ = ["RowPrint", "is_secret_field", "row_prints", "stamp_text", "parse_stamp"]
+__all__ = ["RowPrint", "is_secret_field", "parse_stamp", "row_prints", "stamp_text", "target_tag"]
 
 _SEP = "\x1f"  # unit separator: cannot occur in a cell text that passed validation
 STAMP_LENGTH = 20  # hex digits of the workbook stamp: 80 bits, plenty for one sheet
@@ -33,6 +33,7 @@ class RowPrint:
     key: str  # "" when the endpoint has no update key
     stamp: str  # unkeyed, secret fields left out: stored in the workbook (#EMPREINTE)
     group: int  # index of its pièce within the sheet
+    target: str = ""  # tag of the server + company it is sent to (same for every row)
 
 
 def is_secret_field(code: str, label: str) -> bool:
@@ -86,7 +87,7 @@ def _row_texts(fs: Formatted, codes: tuple[str, ...], columns: list[int]) -> lis
 
 
 def row_prints(
-    data: SheetData, endpoint: Endpoint, salt: bytes, *, delimiter: str = ""
+    data: SheetData, endpoint: Endpoint, salt: bytes, *, delimiter: str = "", target: str = ""
 ) -> list[RowPrint]:
     """Fingerprints of every row of `data`, in row order (rows with blocking cells included)."""
     fs = format_rows(data, "" if endpoint.positional else delimiter)
@@ -122,20 +123,29 @@ def row_prints(
                   for text in public]
     else:
         stamps = [fp[:STAMP_LENGTH] for fp in fps]
-    return [RowPrint(row.row, fps[rp], piece_fp[groups[rp]], keys[rp], stamps[rp], groups[rp])
+    tag = target_tag(target)
+    return [RowPrint(row.row, fps[rp], piece_fp[groups[rp]], keys[rp], stamps[rp], groups[rp], tag)
             for rp, row in enumerate(data.rows)]
 
 
-def stamp_text(run_id: str, stamp: str) -> str:
-    """The `#EMPREINTE` cell of an imported row: run id and content stamp."""
-    return f"{run_id} {stamp}"
+def target_tag(target: str) -> str:
+    """8 hex digits naming a server + company: a mark left by an import into another company
+    (a test server before production, say) must not hold rows back here."""
+    return blake2b(target.casefold().encode("utf-8"), digest_size=4).hexdigest() if target else ""
 
 
-def parse_stamp(value: object) -> tuple[str, str] | None:
-    """(run id, stamp) from an `#EMPREINTE` cell, None when blank or not ours."""
+def stamp_text(run_id: str, p: RowPrint) -> str:
+    """The `#EMPREINTE` cell of an imported row: run id, target tag and content stamp."""
+    return f"{run_id} {p.target} {p.stamp}" if p.target else f"{run_id} {p.stamp}"
+
+
+def parse_stamp(value: object) -> tuple[str, str, str] | None:
+    """(run id, target tag or "", stamp) from an `#EMPREINTE` cell, None when blank or not ours."""
     if not isinstance(value, str):
         return None
     parts = value.strip().lstrip("'").split()
-    if len(parts) != 2 or len(parts[1]) != STAMP_LENGTH:
+    if len(parts) == 2:
+        parts.insert(1, "")
+    if len(parts) != 3 or len(parts[2]) != STAMP_LENGTH:
         return None
-    return parts[0], parts[1]
+    return parts[0], parts[1], parts[2]

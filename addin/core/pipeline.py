@@ -217,7 +217,8 @@ def _run_sheet(
     endpoint = checked.plan.endpoint
     scope = Scope(run.server, run.fichier, endpoint.name)
     salt = journal.salt if journal is not None else b"gestimum-excel"
-    prints = row_prints(checked.data, endpoint, salt, delimiter=options.identificateur_texte)
+    prints = row_prints(checked.data, endpoint, salt, delimiter=options.identificateur_texte,
+                        target=f"{run.server}|{run.fichier}")
     plan = plan_for(checked, prints, journal, scope, options, settings)
     report_plan(plan, sheet_report)
     written.extend(plan.restored)
@@ -312,7 +313,7 @@ def _finish_rows(
             row.reasons.insert(0, "mise à jour envoyée")
             row.text = status.status_text(row.state, row.reasons, row.warnings, row.pieces)
         if row.state in _SENT_STATES and row.row in by_row:
-            row.stamp = stamp_text(run_id, by_row[row.row].stamp)
+            row.stamp = stamp_text(run_id, by_row[row.row])
 
 
 def _send_batch(

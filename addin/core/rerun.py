@@ -131,7 +131,7 @@ def _restored(row: int, known: Known, p: RowPrint, current: object = None) -> Ro
 
     A row whose `#STATUT` already says it was imported keeps its text (warnings, pièces).
     """
-    stamp = stamp_text(known.run_id, p.stamp)
+    stamp = stamp_text(known.run_id, p)
     if known.state == "imported" and status_state(current) in _IMPORTED:
         return RowOutcome(row, RowState.SKIPPED, stamp=stamp)
     if known.state == "unknown":
@@ -142,7 +142,9 @@ def _restored(row: int, known: Known, p: RowPrint, current: object = None) -> Ro
 def _marked(data_row: Any, p: RowPrint) -> str | None:
     """What the workbook says of a row: "changed", "unknown", "imported" or None (nothing)."""
     stamp = parse_stamp(getattr(data_row, "stamp", None))
-    if stamp is not None and stamp[1] != p.stamp:
+    if stamp is not None and stamp[1] and p.target and stamp[1] != p.target:
+        return None  # imported into another server or company: says nothing about this one
+    if stamp is not None and stamp[2] != p.stamp:
         return "changed"
     state = status_state(data_row.status)
     if state is RowState.UNKNOWN:

@@ -359,3 +359,21 @@ def test_a_journal_from_a_newer_version_is_refused_before_sending(
     assert main(import_args(path, sandbox)) == 2
     assert "plus récente" in capsys.readouterr().err
     assert not created(sandbox)
+
+
+def test_marks_of_an_import_into_another_company_do_not_hold_rows_back(
+    tmp_path: Path, sandbox: Any
+) -> None:
+    """Recette first, then production: the workbook's marks name the company they were for."""
+    path = invoices_book(tmp_path / "f.xlsx", n=2)
+    sandbox.add_company("RECETTE.Gestimum")
+    # The seeded client and articles exist in the demo company only: copy what the lines need.
+    assert main(import_args(path, sandbox)) == 0  # into DEMO.Gestimum
+    assert all(t.startswith("Importée") for t in sheet_cells(path, STATUS_HEADER).values())
+    assert main(import_args(path, sandbox)) == 0  # same company: nothing sent again
+    assert created(sandbox) == Counter({"REF-0": 1, "REF-1": 1})
+    main(import_args(path, sandbox, "--societe", "RECETTE.Gestimum"))
+    texts = sheet_cells(path, STATUS_HEADER).values()
+    # Sent to the other company (where the client is unknown: rejected there, not held back).
+    assert not any(t.startswith("Importée le") for t in texts), list(texts)
+    assert created(sandbox) == Counter({"REF-0": 1, "REF-1": 1})  # DEMO untouched
