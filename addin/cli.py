@@ -190,7 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="si Gestimum ne dit pas quelles lignes ont échoué, les retrouver en "
                         "découpant le lot en mode test (requêtes supplémentaires)")
     p.add_argument("--yes", action="store_true",
-                   help="confirmer d'avance un import réel vers un serveur de production (et --dupliquer)")
+                   help="confirmer d'avance un import réel vers un serveur de production "
+                        "(et --dupliquer)")
     p.add_argument("--faire-confiance", action="store_true",
                    help="confirmer le serveur désigné par le classeur la première fois qu'il "
                         "est utilisé sur ce poste (sans terminal pour répondre à la question)")
