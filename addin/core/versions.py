@@ -97,6 +97,16 @@ def template_notes(custom: dict[str, str], creator: str) -> list[str]:
     return []
 
 
+# Distinct from the template stamp: which add-in and catalog last wrote results into a workbook
+# (the package writer and the Excel sink set it), so a support call can tell at a glance.
+LAST_WRITE_KEY = "GestimumDerniereEcriture"
+
+
+def last_write_stamp() -> str:
+    """The value of ``LAST_WRITE_KEY``: "0.2.0 / catalogue abcdef123456"."""
+    return f"{__version__} / catalogue {catalog_version()}"
+
+
 # ── Gestimum ERP versions ──────────────────────────────────────────────────────────────────
 _MAJOR = re.compile(r"\s*(\d{1,4})(?:[.\s(]|$)")
 _SINCE = re.compile(r"(\d{1,4})\+")

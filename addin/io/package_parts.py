@@ -79,15 +79,15 @@ def read_book(workbook: bytes, rels: bytes) -> BookParts:
     return book
 
 
-def _prefix_of(xml: bytes, tag: bytes) -> bytes:
+def prefix_of(xml: bytes, tag: bytes) -> bytes:
     found = re.search(rb"<(\w+:)?%s\b" % tag, xml)
     if found is None:
         raise WorkbookError(f"Partie du classeur incomplète : <{tag.decode()}> introuvable.")
     return found.group(1) or b""
 
 
-def _insert_before_close(xml: bytes, tag: bytes, element: bytes) -> bytes:
-    prefix = _prefix_of(xml, tag)
+def insert_before_close(xml: bytes, tag: bytes, element: bytes) -> bytes:
+    prefix = prefix_of(xml, tag)
     close = b"</%s%s>" % (prefix, tag)
     at = xml.rfind(close)
     if at < 0:  # <sheets/> or <Relationships/> without children
@@ -109,7 +109,7 @@ def add_sheet(
     while b"rId%d" % n in rel_ids:
         n += 1
     rel_id = f"rId{n}"
-    prefix = _prefix_of(workbook, b"sheets").decode()
+    prefix = prefix_of(workbook, b"sheets").decode()
     r_prefix = re.search(rb'xmlns:(\w+)="%s"' % NS_REL.encode(), workbook)
     r_attr = f"{r_prefix.group(1).decode()}:id" if r_prefix else "r:id"
     declare = "" if r_prefix else f' xmlns:r="{NS_REL}"'
@@ -120,9 +120,9 @@ def add_sheet(
                 f'Target="{target}"/>').encode()
     override = f'<Override PartName="/{part}" ContentType="{WORKSHEET_CT}"/>'.encode()
     return (
-        _insert_before_close(workbook, b"sheets", sheet),
-        _insert_before_close(rels, b"Relationships", relation),
-        _insert_before_close(types, b"Types", override),
+        insert_before_close(workbook, b"sheets", sheet),
+        insert_before_close(rels, b"Relationships", relation),
+        insert_before_close(types, b"Types", override),
     )
 
 
@@ -136,8 +136,8 @@ def add_styles_part(rels: bytes, types: bytes, part: str) -> tuple[bytes, bytes]
                 f'Target="{posixpath.relpath(part, "xl")}"/>').encode()
     override = f'<Override PartName="/{part}" ContentType="{STYLES_CT}"/>'.encode()
     return (
-        _insert_before_close(rels, b"Relationships", relation),
-        _insert_before_close(types, b"Types", override),
+        insert_before_close(rels, b"Relationships", relation),
+        insert_before_close(types, b"Types", override),
     )
 
 
@@ -177,10 +177,10 @@ def extend_table(xml: bytes, header_row: int, col: int, name: str) -> bytes | No
     xml = re.sub(rb"""(\sref=["'])\$?%s(["'])""" % re.escape(old).replace(b":", b":\\$?"),
                  lambda m: m.group(1) + new + m.group(2), xml)
     ids = [int(i) for i in re.findall(rb"""<(?:\w+:)?tableColumn\b[^>]*?\sid=["'](\d+)""", xml)]
-    prefix = _prefix_of(xml, b"tableColumns")
+    prefix = prefix_of(xml, b"tableColumns")
     column = b'<%stableColumn id="%d" name=%s/>' % (
         prefix, max(ids, default=0) + 1, quoteattr(name).encode("utf-8"))
-    xml = _insert_before_close(xml, b"tableColumns", column)
+    xml = insert_before_close(xml, b"tableColumns", column)
     return re.sub(rb"""(<(?:\w+:)?tableColumns\b[^>]*?\scount=["'])(\d+)""",
                   lambda m: m.group(1) + b"%d" % (len(ids) + 1), xml, count=1)
 
@@ -209,7 +209,7 @@ class Styles:
     def __init__(self, xml: bytes) -> None:
         ElementTree.fromstring(xml)  # refuse a malformed part before anything is sent
         self.xml = xml
-        self.prefix = _prefix_of(xml, b"styleSheet")
+        self.prefix = prefix_of(xml, b"styleSheet")
         self.changed = False
 
     def _section(self, name: bytes) -> re.Match[bytes] | None:

@@ -15,6 +15,7 @@ from defusedxml import ElementTree
 from addin.core import layout
 from addin.core.errors import WorkbookError
 from addin.io import package_parts as parts
+from addin.io import package_props as props
 from addin.io.file_errors import mapped
 from addin.io.package_zip import member_chunks
 from addin.io.sheet_rewrite import shape
@@ -36,6 +37,7 @@ class Snapshot:
     styles: bytes | None
     last_rows: dict[str, int] = field(default_factory=dict)  # worksheet part → last row
     tails: dict[str, bytes] = field(default_factory=dict)  # worksheet part → after sheetData
+    custom: props.CustomProps | None = None  # None: the last-write stamp is skipped
 
 
 def find_sheet(book: parts.BookParts, name: str) -> str | None:
@@ -103,6 +105,9 @@ def read_snapshot(path: Path, sheets: set[str] | None) -> Snapshot:
                     "calcul (graphique ?) : renommez-la, puis relancez. Rien n'a été envoyé."
                 )
         snap = Snapshot(stamp, book, set(names), workbook, rels, types, styles)
+        snap.custom = props.find_custom(
+            archive.read(props.ROOT_RELS) if props.ROOT_RELS in snap.names else None,
+            lambda part: archive.read(part) if part in snap.names else None, snap.names)
         ledgers = (layout.RESULTATS_SHEET, layout.JOURNAL_SHEET)
         wanted = {find_sheet(book, name) for name in ledgers}
         wanted |= set(book.worksheets) if sheets is None else sheets

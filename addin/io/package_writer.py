@@ -17,10 +17,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-from addin.core import cell_text, layout, status
+from addin.core import cell_text, layout, status, versions
 from addin.core.errors import WorkbookError, WriteBackError
 from addin.core.grid import Grid
 from addin.io import package_parts as parts
+from addin.io import package_props as props
 from addin.io import package_snapshot as snapshot
 from addin.io.file_safety import check_writable, remove_leftovers, write_atomically
 from addin.io.package_zip import copy_member, member_chunks
@@ -134,9 +135,7 @@ class PackageSink:
 
     def save(self) -> None:
         """Write everything buffered into the package, atomically (or into a fallback copy)."""
-        pending = self._results or self._journal or self._whole or any(
-            v for c in self._columns.values() for v in c.values.values())
-        if not pending and self.target == self.source.path:
+        if not self._pending() and self.target == self.source.path:
             return
         stamp = snapshot.file_stamp(self.source.path)
         snap = self._snapshot
@@ -162,6 +161,10 @@ class PackageSink:
         self._results.clear()
         self._journal.clear()
         self._snapshot = None
+
+    def _pending(self) -> bool:
+        return bool(self._results or self._journal or self._whole or any(
+            v for c in self._columns.values() for v in c.values.values()))
 
     # -- planning -----------------------------------------------------------------------------
 
@@ -215,6 +218,8 @@ class PackageSink:
             plan.new_parts["xl/styles.xml"] = plan.styles.xml
         elif plan.styles.changed and snap.book.styles:
             plan.replaced[snap.book.styles] = plan.styles.xml
+        if self._pending():
+            types = _plan_last_write(snap, plan, types)
         if workbook is not snap.workbook:
             plan.replaced.update({parts.WORKBOOK_PART: workbook, parts.WORKBOOK_RELS: rels})
         if types is not snap.types:
@@ -293,6 +298,25 @@ class _Plan:
     replaced: dict[str, bytes] = field(default_factory=dict)
     edits: dict[str, SheetEdit] = field(default_factory=dict)
     new_parts: dict[str, bytes] = field(default_factory=dict)
+
+
+def _plan_last_write(snap: snapshot.Snapshot, plan: _Plan, types: bytes) -> bytes:
+    """Record which gestimum-excel and catalog last wrote into the workbook (a custom document
+    property); a package whose properties cannot be edited safely is written without it."""
+    custom = snap.custom
+    if custom is None:
+        return types
+    key, value = versions.LAST_WRITE_KEY, versions.last_write_stamp()
+    try:
+        if custom.xml is not None:
+            plan.replaced[custom.part] = props.set_property(custom.xml, key, value)
+            return types
+        root_rels, new_types = props.add_relationship(custom.root_rels, types, custom.part)
+    except (ValueError, WorkbookError):
+        return types
+    plan.new_parts[custom.part] = props.new_part(key, value)
+    plan.replaced[props.ROOT_RELS] = root_rels
+    return new_types
 
 
 def _header_columns(grid: Grid | None, header_row: int) -> tuple[dict[str, int], int]:

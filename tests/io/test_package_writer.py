@@ -13,20 +13,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
+import openpyxl
 import pytest
 
 from addin.cli import main
 from addin.core import layout
 from addin.core.outcomes import RowOutcome
+from addin.core.versions import LAST_WRITE_KEY, last_write_stamp
 from addin.io.package_zip import raw_chunks
 from addin.io.workbook import open_workbook
 from addin.sandbox import running_sandbox
 from tests.io import rich_books
 
 DATA_SHEET = "xl/worksheets/sheet1.xml"
-# What an import may change: the data sheet, the parts that list sheets, styles, the Table.
+# What an import may change: the data sheet, the parts that list sheets, styles, the Table, and
+# the custom document properties (the last-write stamp) with the package relationships.
 MAY_CHANGE = {DATA_SHEET, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
-              "xl/styles.xml", "xl/tables/table1.xml"}
+              "xl/styles.xml", "xl/tables/table1.xml", "docProps/custom.xml", "_rels/.rels"}
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +82,12 @@ def test_import_keeps_every_other_member_byte_for_byte(build, tmp_path: Path, sa
     after = raw_members(book)
     untouched = set(before) - MAY_CHANGE
     assert {n for n in untouched if after.get(n) != before[n]} == set()
-    assert set(after) - set(before) == {"xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml"}
+    assert set(after) - set(before) == {"xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml",
+                                        *({"docProps/custom.xml"} - set(before))}
+    if "docProps/custom.xml" in before:  # the package relationships already point to it
+        assert after["_rels/.rels"] == before["_rels/.rels"]
+    props = openpyxl.load_workbook(book, read_only=True).custom_doc_props
+    assert props[LAST_WRITE_KEY].value == last_write_stamp()
     if book.suffix == ".xlsm":
         assert "xl/vbaProject.bin" in untouched
         with zipfile.ZipFile(book) as archive:
