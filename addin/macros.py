@@ -72,6 +72,8 @@ def _check(excel: ExcelWorkbook, plans: list[pipeline.SheetPlan], *,
     checks = pipeline.check(excel, plans)
     for checked in checks if write else ():
         _write_check_statuses(excel, checked)
+    if write:
+        excel.save()  # statuses written: the last-write stamp, as `check --enregistrer` does
     return checks
 
 

@@ -19,7 +19,6 @@ from addin.core.connexion import CONNEXION_SHEET, KEYS, connexion_row, parse_con
 from addin.core.errors import WorkbookError
 from addin.core.grid import Grid
 from addin.excel.cells import (
-    bgr,
     cell,
     chunk_rows,
     protected_message,
@@ -28,6 +27,7 @@ from addin.excel.cells import (
     structure_message,
     writing,
 )
+from addin.excel.desktop import hide_column, install_colours, record_last_write
 from addin.excel.sheet_meta import percent_cells, table_extent, visibility
 from addin.excel.ui import ExcelUI, StatusBarProgress
 
@@ -35,9 +35,7 @@ __all__ = ["ExcelWorkbook", "StatusBarProgress"]
 
 log = logging.getLogger(__name__)
 
-# Excel constants for FormatConditions.Add (no pywin32 import: this module loads on Linux too).
-_XL_TEXT_STRING = 9
-_XL_BEGINS_WITH = 2
+# Excel constants (no pywin32 import: this module loads on Linux too).
 _XL_FORMULAS, _XL_PART, _XL_BY_ROWS, _XL_PREVIOUS = -4123, 2, 1, 2  # Range.Find
 _TABLE_STYLE = "TableStyleLight9"  # the templates' style
 
@@ -52,6 +50,7 @@ class ExcelWorkbook(ExcelUI):
         self._results: list[list[object]] = []
         self._journal: list[list[object]] = []
         self._coloured: set[tuple[str, int]] = set()  # status columns whose rules are installed
+        self._wrote = False  # results written since the last save: the last-write stamp is due
 
     # ── GridSource ─────────────────────────────────────────────────────────
     def identity(self) -> str:
@@ -196,6 +195,9 @@ class ExcelWorkbook(ExcelUI):
         says so); an unsaved new book would otherwise open a "Save as" dialog mid-run.
         """
         self.flush()
+        if self._wrote:
+            self._wrote = False
+            record_last_write(self.book)
 
     def flush(self) -> None:
         """Append buffered ledger and journal rows (also used on the error path)."""
@@ -205,6 +207,7 @@ class ExcelWorkbook(ExcelUI):
             self._append(layout.RESULTATS_SHEET, layout.RESULTATS_HEADERS, results)
         if journal:
             self._append(layout.JOURNAL_SHEET, layout.JOURNAL_HEADERS, journal)
+        self._wrote = self._wrote or bool(results or journal)
 
     # ── sheets for new templates ───────────────────────────────────────────
     def add_sheet(self, name: str, rows: list[list[object]], formats: Sequence[str] = (), *,
@@ -258,6 +261,7 @@ class ExcelWorkbook(ExcelUI):
     ) -> None:
         if data.header_row is None or not texts:
             return
+        self._wrote = True
         grid = self.grid(sheet)
         known = data.status_column if header == layout.STATUS_HEADER else data.stamp_column
         if known is not None:
@@ -279,35 +283,11 @@ class ExcelWorkbook(ExcelUI):
         with writing(sheet):
             target.range((top, col)).options(chunksize=chunk_rows(1)).value = block
         if header != layout.STATUS_HEADER:
-            _hide_column(target, col)
+            hide_column(target, col)
         elif (sheet, col) not in self._coloured:
-            self._install_colours(target, col, top + 1)
+            install_colours(target, col, top + 1, lambda: self._last_row(target))
             self._coloured.add((sheet, col))
         self._set_cached(sheet, col, {top + i: v[0] for i, v in enumerate(block)})
-
-    def _install_colours(self, sheet: Any, col: int, first_row: int) -> None:
-        """Conditional formats keyed on the status prefix: a fixed number of calls per sheet.
-
-        They follow the text (clearing a status clears its colour) and are re-installed, not
-        accumulated, on every run. Only desktop Excel has `.api`; elsewhere colours are skipped.
-        """
-        try:
-            last = self._last_row(sheet)
-            conditions = sheet.range((first_row, col), (last, col)).api.FormatConditions
-            conditions.Delete()
-            # Longest labels first with decreasing priority: "Importée avec avertissement" must
-            # win over "Importée", which is also its prefix.
-            states = sorted(status.STATE_LABELS, key=lambda s: -len(status.STATE_LABELS[s]))
-            for state in states:
-                rule = conditions.Add(
-                    Type=_XL_TEXT_STRING,
-                    String=status.STATE_LABELS[state],
-                    TextOperator=_XL_BEGINS_WITH,
-                )
-                rule.Interior.Color = bgr(status.STATE_FILLS[state])
-                rule.SetLastPriority()
-        except Exception:  # colours are a help, never a reason to fail an import
-            log.info("status colours not installed on %s", sheet.name, exc_info=True)
 
     def _value_block(self, sheet: Any) -> Any:
         """UsedRange cut at the last row holding a value or formula: UsedRange also counts
@@ -411,10 +391,3 @@ class ExcelWorkbook(ExcelUI):
             width = len(data[0]) if data else 1
             sheet.range((start, 1)).options(chunksize=chunk_rows(width)).value = data
 
-
-def _hide_column(sheet: Any, col: int) -> None:
-    """Hide a bookkeeping column (desktop Excel only; elsewhere it simply stays visible)."""
-    try:
-        sheet.range((1, col)).api.EntireColumn.Hidden = True
-    except Exception:
-        log.info("column %d not hidden on %s", col, getattr(sheet, "name", "?"), exc_info=True)

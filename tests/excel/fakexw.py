@@ -523,8 +523,40 @@ class _NamedTab:
         self.Name = name
 
 
+class _DocProperty:
+    def __init__(self, props: dict[str, Any], name: str) -> None:
+        self._props, self._name = props, name
+
+    @property
+    def Value(self) -> Any:  # noqa: N802 - COM name
+        return self._props[self._name]
+
+    @Value.setter
+    def Value(self, value: Any) -> None:  # noqa: N802 - COM name
+        self._props[self._name] = value
+
+
+class FakeDocumentProperties:
+    """`Workbook.CustomDocumentProperties`: `Item` fails on a missing name, as COM does."""
+
+    def __init__(self, book: FakeBook) -> None:
+        self._book = book
+
+    def Item(self, name: str) -> _DocProperty:  # noqa: N802 - COM name
+        self._book.calls.append(("Book.api.CustomDocumentProperties.Item", name))
+        if name not in self._book.doc_props:
+            raise FakeComError("Invalid procedure call or argument")
+        return _DocProperty(self._book.doc_props, name)
+
+    def Add(self, Name: str, LinkToContent: bool, Type: int, Value: Any) -> None:  # noqa: N802, N803
+        self._book.calls.append(("Book.api.CustomDocumentProperties.Add", Name))
+        assert LinkToContent is False and Type == 4  # msoPropertyTypeString
+        self._book.doc_props[Name] = Value
+
+
 class FakeBookApi:
-    """`book.api` (the COM Workbook): every tab, charts included, and structure protection."""
+    """`book.api` (the COM Workbook): every tab, charts included, structure protection and
+    custom document properties."""
 
     def __init__(self, book: FakeBook) -> None:
         self._book = book
@@ -538,6 +570,10 @@ class FakeBookApi:
     def ProtectStructure(self) -> bool:  # noqa: N802 - COM name
         self._book.calls.append(("Book.api.ProtectStructure", None))
         return self._book.protect_structure
+
+    @property
+    def CustomDocumentProperties(self) -> FakeDocumentProperties:  # noqa: N802 - COM name
+        return FakeDocumentProperties(self._book)
 
 
 class FakeAppApi:
@@ -639,6 +675,7 @@ class FakeBook:
         self.app = FakeApp(self.calls, windows=windows)
         self.sheets = FakeSheets(self)
         self.protect_structure = False
+        self.doc_props: dict[str, Any] = {}  # custom document properties (desktop Excel)
         xls = name.lower().endswith(".xls")
         self.max_rows, self.max_cols = (XLS_ROWS, XLS_COLS) if xls else (MAX_ROWS, MAX_COLS)
 
