@@ -33,7 +33,8 @@ from addin.excel.servers import confirm_server, remember_typed
 
 __all__ = [
     "MacroResult", "associer_colonnes", "connexion", "controler", "effacer_statuts", "importer",
-    "importer_lignes_valides", "importer_tout", "nouvelle_feuille", "tester", "tester_connexion",
+    "importer_lignes_valides", "importer_tout", "mettre_a_jour_modele", "nouvelle_feuille",
+    "tester", "tester_connexion",
 ]
 
 log = logging.getLogger(__name__)
@@ -402,3 +403,15 @@ def nouvelle_feuille(book: Any | None = None) -> MacroResult:
             "obligatoire), codes des champs en ligne 2, données à partir de la ligne 3."))
 
     return run_action(book, "nouvelle_feuille", body)
+
+
+def mettre_a_jour_modele(book: Any | None = None) -> MacroResult:
+    """Bring the saved workbook to the current template: closed, upgraded on disk, reopened."""
+    from addin.commands.release import upgrade_workbook_file
+    from addin.excel.live_upgrade import upgrade_open_workbook
+
+    def body(excel: ExcelWorkbook) -> MacroResult:
+        lines = upgrade_open_workbook(excel, upgrade_workbook_file)
+        return MacroResult("mettre_a_jour_modele", True, "\n".join(lines))
+
+    return run_action(book, "mettre_a_jour_modele", body)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 MAX_ROWS = 1_048_576
@@ -575,6 +576,14 @@ class FakeBookApi:
     def CustomDocumentProperties(self) -> FakeDocumentProperties:  # noqa: N802 - COM name
         return FakeDocumentProperties(self._book)
 
+    @property
+    def Saved(self) -> bool:  # noqa: N802 - COM name
+        return self._book.saved
+
+    @property
+    def ReadOnly(self) -> bool:  # noqa: N802 - COM name
+        return self._book.read_only
+
 
 class FakeAppApi:
     def __init__(self, app: FakeApp) -> None:
@@ -584,6 +593,23 @@ class FakeAppApi:
         self._app.calls.append(("App.InputBox", prompt))
         self._app.prompts.append(prompt)
         return self._app.inputs.pop(0) if self._app.inputs else False
+
+
+class FakeBooks:
+    """`app.books`: `open` gives a new book named after the file (its sheets are not read);
+    `open_fails` makes it fail as when the file is locked or gone."""
+
+    def __init__(self, app: FakeApp) -> None:
+        self._app = app
+
+    def open(self, fullname: str) -> FakeBook:
+        self._app.calls.append(("App.books.open", fullname))
+        if self._app.open_fails:
+            raise FakeComError(f"Impossible d'ouvrir {fullname}")
+        book = FakeBook(Path(fullname).name, windows=self._app.windows, fullname=fullname)
+        book.app = self._app
+        self._app.opened.append(book)
+        return book
 
 
 class FakeApp:
@@ -605,6 +631,9 @@ class FakeApp:
         self._status_bar: Any = False
         self.screen_updating_history: list[bool] = []
         self.calculation_history: list[str] = []
+        self.books = FakeBooks(self)
+        self.opened: list[FakeBook] = []  # books opened by `books.open`
+        self.open_fails = False
 
     def alert(
         self,
@@ -676,6 +705,7 @@ class FakeBook:
         self.sheets = FakeSheets(self)
         self.protect_structure = False
         self.doc_props: dict[str, Any] = {}  # custom document properties (desktop Excel)
+        self.saved, self.read_only, self.closed = True, False, False
         xls = name.lower().endswith(".xls")
         self.max_rows, self.max_cols = (XLS_ROWS, XLS_COLS) if xls else (MAX_ROWS, MAX_COLS)
 
@@ -684,6 +714,10 @@ class FakeBook:
         if not self.app.windows:
             raise NotImplementedError("no COM object on this engine")
         return FakeBookApi(self)
+
+    def close(self) -> None:
+        self.calls.append(("Book.close", self.name))
+        self.closed = True
 
     def all_names(self) -> list[str]:
         """Every tab, worksheets then chart sheets (test access, not counted)."""

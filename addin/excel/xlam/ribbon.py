@@ -160,6 +160,16 @@ BUTTONS: tuple[Button, ...] = (
         "Ajoute au classeur une feuille prête à remplir pour un service d'import Gestimum : "
         "en-têtes, champs obligatoires, listes de valeurs.",
     ),
+    Button(
+        "mettre_a_jour_modele",
+        "Mettre à jour le modèle",
+        "gestimumModeles",
+        "AutoFormatDialog",
+        "Mettre à jour le modèle",
+        "Met le classeur enregistré au niveau du modèle actuel (libellés, notes, listes de "
+        "choix, formats) sans toucher aux données : il est fermé, mis à jour puis rouvert, et "
+        "la liste des changements s'affiche.",
+    ),
 )
 
 # Ribbon tags in order; each is a zero-argument-callable function of addin.macros.

@@ -22,7 +22,7 @@ EXPECTED_GROUPS = {
                 "Associer les colonnes", "Importer tout"],
     "Connexion": ["Paramètres", "Tester la connexion"],
     "Résultats": ["Effacer les statuts"],
-    "Modèles": ["Nouvelle feuille"],
+    "Modèles": ["Nouvelle feuille", "Mettre à jour le modèle"],
 }
 EXPECTED_TAGS = {
     "Contrôler": "controler",
@@ -35,6 +35,7 @@ EXPECTED_TAGS = {
     "Tester la connexion": "tester_connexion",
     "Effacer les statuts": "effacer_statuts",
     "Nouvelle feuille": "nouvelle_feuille",
+    "Mettre à jour le modèle": "mettre_a_jour_modele",
 }
 
 
