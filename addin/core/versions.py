@@ -80,8 +80,9 @@ def template_notes(custom: dict[str, str], creator: str) -> list[str]:
         except ValueError:
             return [f"Version de modèle illisible ({raw!r}) dans les propriétés du classeur."]
         made_with = f"gestimum-excel {custom.get(TEMPLATE_ADDIN_KEY) or 'de version inconnue'}"
-    upgrade = ("Mettez-le à jour sans toucher à vos données : gestimum-excel mettre-a-jour "
-               "CLASSEUR (ou repartez d'un modèle neuf : gestimum-excel templates).")
+    upgrade = ("Mettez-le à jour sans toucher à vos données : bouton « Mettre à jour le modèle » "
+               "du ruban, ou gestimum-excel mettre-a-jour CLASSEUR (ou repartez d'un modèle "
+               "neuf : gestimum-excel templates).")
     if fmt > TEMPLATE_FORMAT:
         return [f"Ce classeur vient d'un modèle plus récent ({made_with}) que ce "
                 f"complément ({__version__}) : mettez gestimum-excel à jour avant d'importer."]
