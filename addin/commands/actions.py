@@ -32,8 +32,11 @@ from addin.commands.signals import interruptible
 from addin.core import pipeline
 from addin.core.catalog import endpoints
 from addin.core.errors import AddinError
+from addin.core.issues import Issue
+from addin.core.known_codes import holders, unknown_references
 from addin.core.lines import Options
 from addin.core.report_rows import safe_url
+from addin.core.resume import server_key
 from addin.core.target import Target, resolve_target
 from addin.io.run_journal import open_journal
 
@@ -55,7 +58,22 @@ def cmd_check(args: argparse.Namespace) -> int:
             out.print(terminal_safe(note), markup=False)
         _print_journal_knowledge(checks, book, args)
 
-    return run_check(args, book, after=after)
+    return run_check(args, book, after=after,
+                     more=lambda checks: _unknown_references(checks, book, args))
+
+
+def _unknown_references(checks: list[pipeline.SheetCheck], book: object,
+                        args: argparse.Namespace) -> list[Issue]:
+    """Warnings on references in no sheet and never imported from here into the target company;
+    none when the journal knows nothing of that company (a machine that never imported)."""
+    try:
+        target = resolve_target(args, book.connexion())  # type: ignore[attr-defined]
+        with open_journal(args.journal) as journal:
+            known = journal.known_codes(server_key(target.server), target.fichier,
+                                        {n for names in holders().values() for n in names})
+    except AddinError:  # said once, below, by _print_journal_knowledge
+        return []
+    return [] if known is None else unknown_references(checks, known, target.fichier)
 
 
 def _print_journal_knowledge(checks: list[pipeline.SheetCheck], book: object,

@@ -18,7 +18,7 @@ from addin.core.catalog import Field, get_endpoint
 from addin.core.check_report import check_outcomes, mapping_lines
 from addin.core.entry_totals import entry_totals, total_lines
 from addin.core.errors import WorkbookError
-from addin.core.issues import Severity
+from addin.core.issues import Issue, Severity
 from addin.core.mapping import MAPPING_SHEET, mapping_rows
 from addin.core.partial import piece_rows
 
@@ -26,15 +26,19 @@ __all__ = ["cmd_champs", "run_check"]
 
 
 def run_check(args: argparse.Namespace, book: object,
-              after: Callable[[list[pipeline.SheetCheck]], None] | None = None) -> int:
+              after: Callable[[list[pipeline.SheetCheck]], None] | None = None,
+              more: Callable[[list[pipeline.SheetCheck]], list[Issue]] | None = None) -> int:
     """Offline validation: mapping, issues, summary; 2 when something blocks. `after` prints
-    what the caller adds below the per-sheet lines (what the run journal knows)."""
+    what the caller adds below the per-sheet lines (what the run journal knows); `more` adds
+    issues found outside the workbook (references the run journal does not know)."""
     notes: list[str] = []  # e.g. sheets left out because they are empty
     plans = pipeline.select_sheets(book, args.sheet, args.endpoint,  # type: ignore[arg-type]
                                    notes=notes)
     checks = pipeline.check(book, plans, delimiter=args.delimiteur,  # type: ignore[arg-type]
                             skip_hidden=args.ignorer_masquees,
                             fix_zeros=getattr(args, "corriger_zeros", False))
+    for extra in more(checks) if more is not None else []:
+        next(c for c in checks if c.plan.sheet == extra.sheet).issues.append(extra)
     issues = [i for c in checks for i in c.issues]
     blocking = sum(1 for i in issues if i.severity is Severity.BLOCKING)
     if getattr(args, "json", False):

@@ -78,6 +78,7 @@ OUT_OF_SEQUENCE = "out-of-sequence"
 OUT_OF_PERIOD = "out-of-period"
 DUE_TOTAL_MISMATCH = "due-total-mismatch"
 ANALYTIC_TOTAL_MISMATCH = "analytic-total-mismatch"
+UNKNOWN_REFERENCE = "unknown-reference"
 
 # Every constant above (all upper-case str globals of this module so far).
 CODES: frozenset[str] = frozenset(

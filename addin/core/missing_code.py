@@ -14,7 +14,7 @@ from typing import Any
 
 from addin.core.answer_journal import split_fields
 
-__all__ = ["explain_missing_code", "line_codes", "reference_word"]
+__all__ = ["REFERENCE_FIELDS", "explain_missing_code", "line_codes", "reference_word"]
 
 # Field codes that name another record, with the word a user knows it by.
 _REFERENCES = {
@@ -25,6 +25,7 @@ _REFERENCES = {
     "TRP_CODE": "transporteur", "TAR_CODE": "grille de tarifs", "ANA_SECTION": "section",
     "ANA_PLAN": "plan analytique", "SAL_CODE": "salarié", "NAT_CODE": "nature comptable",
 }
+REFERENCE_FIELDS = tuple(_REFERENCES)
 
 
 def _fold(text: str) -> str:

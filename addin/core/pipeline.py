@@ -19,6 +19,7 @@ from addin.core.dependencies import provided_codes, soften_test_outcome, unteste
 from addin.core.entry_totals import run_totals
 from addin.core.errors import AddinError, JournalError, OutcomeUnknownError, WriteBackError
 from addin.core.fingerprints import RowPrint, row_prints, stamp_text
+from addin.core.known_codes import created_codes
 from addin.core.lines import Batch, Options, build_body, sheet_lines
 from addin.core.locate import apply_located, locate_rejections
 from addin.core.rerun import Intent, JournalStore, RerunPlan, RunInfo, Scope
@@ -223,6 +224,8 @@ def _run_sheet(
     report_plan(plan, sheet_report)
     written.extend(plan.restored)
     by_row = {p.row: p for p in prints}
+    # The codes real imports create, so that `check` knows them later (core.known_codes).
+    codes = created_codes(checked.data) if journal is not None and not options.test else {}
     lines = sheet_lines(checked.data, options, skip_rows=plan.skip)
     if progress is not None:
         progress.start(checked.plan.sheet, sizer.expected_calls(lines.rows), lines.rows)
@@ -237,7 +240,8 @@ def _run_sheet(
         batch = lines.take(start, end, lines.index + 1 + sizer.expected_calls(after))
         intent = Intent(run.run_id, scope, options.test, run.workbook, checked.plan.sheet,
                         batch.index, batch.total, report_rows.batch_digest(batch),
-                        [by_row[r] for r in batch.rows])
+                        [by_row[r] for r in batch.rows],
+                        codes={r: codes[r] for r in batch.rows if r in codes})
         outcome: BatchOutcome | None = None
         try:
             outcome, stop = _journaled_send(endpoint, batch, sender, options, journal, intent)

@@ -80,6 +80,8 @@ class Intent:
     digest: str
     prints: list[RowPrint]  # one per data line, in line order
     posting: bool = False  # set just before the request leaves (not stored)
+    # Excel row → the code its real import creates (reference endpoints only, core.known_codes)
+    codes: dict[int, str] = field(default_factory=dict)
 
 
 class JournalStore(Protocol):

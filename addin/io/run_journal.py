@@ -3,8 +3,9 @@
 It is the source of truth for re-runs (see core/rerun.py): an intent without an answer is
 "unknown". WAL + synchronous FULL, so that a committed intent survives a killed process or a
 power cut. It never holds the ERP password nor any line: only keyed fingerprints, Excel rows,
-states and pièce numbers. It also holds the locks that allow one import at a time per workbook
-and per company from this machine.
+states, pièce numbers, and the codes real imports created in reference endpoints (accounts,
+third parties, articles… never a secret field). It also holds the locks that allow one import
+at a time per workbook and per company from this machine.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from addin.core.rerun import Intent, Known, RunInfo, Scope
 __all__ = ["ENV_VAR", "RunJournal", "RunInfo", "default_path", "open_journal"]
 
 ENV_VAR = "GESTIMUM_JOURNAL"
-SCHEMA_VERSION = 1  # PRAGMA user_version of the layout below
+SCHEMA_VERSION = 2  # PRAGMA user_version of the layout below (2: codes; 1 is upgraded in place)
 FILENAME = "journal.sqlite3"
 # One character per row in `row_states`: a batch is one database row (fingerprints as packed
 # 128-bit blobs), so that recording 100,000 rows costs a few hundred inserts, not 100,000.
@@ -55,6 +56,8 @@ CREATE TABLE IF NOT EXISTS batches(
 CREATE INDEX IF NOT EXISTS batches_scope ON batches(scope, test);
 CREATE TABLE IF NOT EXISTS locks(
     scope TEXT PRIMARY KEY, run_id TEXT, pid INTEGER, host TEXT, started TEXT, label TEXT);
+CREATE TABLE IF NOT EXISTS codes(scope INTEGER, code TEXT, PRIMARY KEY(scope, code))
+    WITHOUT ROWID;
 """
 # Runs of this very process (the ribbon's Python lives as long as Excel): a lock it holds for a
 # run that is no longer active was left by an action that crashed, not by a live import.
@@ -121,7 +124,8 @@ class RunJournal:
             self._check_version(new)
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            self.salt = self._salt()
+            self.salt = bytes.fromhex(self._meta_once("salt", lambda: secrets.token_hex(32)))
+            self.codes_since = self._meta_once("codes_since", _now)
         except (OSError, sqlite3.Error) as exc:
             raise JournalError(
                 f"Le journal des exécutions ({self.path}) est inaccessible : {exc}. Rien n'a été "
@@ -175,14 +179,14 @@ class RunJournal:
                 detail=str(exc),
             ) from exc
 
-    def _salt(self) -> bytes:
-        row = self._db.execute("SELECT value FROM meta WHERE key='salt'").fetchone()
+    def _meta_once(self, key: str, make: Any) -> str:
+        """A meta value set once (the first writer wins), e.g. the salt."""
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         if row is None:
             with self._write() as db:
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)",
-                           (secrets.token_hex(32),))
-            row = self._db.execute("SELECT value FROM meta WHERE key='salt'").fetchone()
-        return bytes.fromhex(row[0])
+                db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, make()))
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return str(row[0])
 
     # -- runs and locks ----------------------------------------------------------------------
 
@@ -272,6 +276,10 @@ class RunJournal:
             states.append(_CODE.get(str(r.state) if r is not None else "unknown", "u"))
             if r is not None and r.pieces:
                 pieces[n] = r.pieces
+        # The codes real imports created in reference endpoints: what `check` knows later.
+        created = [] if intent.test else [
+            intent.codes[p.row] for p, code in zip(intent.prints, states, strict=True)
+            if code in "iw" and p.row in intent.codes]
         with self._write() as db:
             db.execute(
                 "UPDATE batches SET answered_at=?, state=?, message=?, row_states=?, "
@@ -280,6 +288,10 @@ class RunJournal:
                  json.dumps(pieces) if pieces else "", intent.run_id, intent.sheet,
                  intent.batch_index),
             )
+            if created:
+                scope = self._scope_id(db, intent.scope, create=True)
+                db.executemany("INSERT OR IGNORE INTO codes VALUES (?,?)",
+                               ((scope, c) for c in created))
 
     # -- what re-runs consult ----------------------------------------------------------------
 
@@ -326,6 +338,25 @@ class RunJournal:
         by_blob = {_blob(k): k for k in keys if k}
         return {by_blob[key] for key, code, *_ in self._live_rows(scope, "keys")
                 if code in "iw" and key in by_blob}
+
+    def known_codes(self, server: str, fichier: str,
+                    endpoints: Iterable[str]) -> dict[str, set[str]] | None:
+        """Endpoint → upper-cased codes real imports from this machine created in that company;
+        None if incomplete: no import there, or imports made before codes were recorded."""
+        names = sorted(set(endpoints))
+        rows = self._db.execute(
+            "SELECT s.endpoint, b.sent_at FROM batches b JOIN scopes s ON b.scope=s.id "
+            "WHERE s.server=? AND s.fichier=? AND b.test=0 "
+            "AND (instr(b.row_states, 'i') OR instr(b.row_states, 'w'))",
+            (server, fichier)).fetchall()
+        if not rows or any(e in names and (at or "") < self.codes_since for e, at in rows):
+            return None
+        out: dict[str, set[str]] = {name: set() for name in names}
+        for endpoint, code in self._db.execute(
+            "SELECT s.endpoint, c.code FROM codes c JOIN scopes s ON c.scope=s.id "
+            "WHERE s.server=? AND s.fichier=?", (server, fichier)):
+            out.setdefault(endpoint, set()).add(code.upper())
+        return out
 
     # -- what users list ---------------------------------------------------------------------
 
