@@ -37,6 +37,8 @@ FILENAME = "journal.sqlite3"
 _CODE = {"pending": "p", "imported": "i", "warning": "w", "rejected": "r", "unknown": "u",
          "not-sent": "n", "tested": "t", "test-rejected": "x", "blocked": "n"}
 _STATE = {code: state for state, code in _CODE.items() if state != "blocked"}
+# Codes a batch created, one database row per batch (one insert: the journal stays cheap).
+_SEP = "\x1f"
 _FP = 16  # bytes kept of each fingerprint: collisions out of reach, blobs small
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,8 +58,7 @@ CREATE TABLE IF NOT EXISTS batches(
 CREATE INDEX IF NOT EXISTS batches_scope ON batches(scope, test);
 CREATE TABLE IF NOT EXISTS locks(
     scope TEXT PRIMARY KEY, run_id TEXT, pid INTEGER, host TEXT, started TEXT, label TEXT);
-CREATE TABLE IF NOT EXISTS codes(scope INTEGER, code TEXT, PRIMARY KEY(scope, code))
-    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS codes(scope INTEGER, codes TEXT);
 """
 # Runs of this very process (the ribbon's Python lives as long as Excel): a lock it holds for a
 # run that is no longer active was left by an action that crashed, not by a live import.
@@ -290,8 +291,7 @@ class RunJournal:
             )
             if created:
                 scope = self._scope_id(db, intent.scope, create=True)
-                db.executemany("INSERT OR IGNORE INTO codes VALUES (?,?)",
-                               ((scope, c) for c in created))
+                db.execute("INSERT INTO codes VALUES (?,?)", (scope, _SEP.join(created)))
 
     # -- what re-runs consult ----------------------------------------------------------------
 
@@ -352,10 +352,10 @@ class RunJournal:
         if not rows or any(e in names and (at or "") < self.codes_since for e, at in rows):
             return None
         out: dict[str, set[str]] = {name: set() for name in names}
-        for endpoint, code in self._db.execute(
-            "SELECT s.endpoint, c.code FROM codes c JOIN scopes s ON c.scope=s.id "
+        for endpoint, codes in self._db.execute(
+            "SELECT s.endpoint, c.codes FROM codes c JOIN scopes s ON c.scope=s.id "
             "WHERE s.server=? AND s.fichier=?", (server, fichier)):
-            out.setdefault(endpoint, set()).add(code.upper())
+            out.setdefault(endpoint, set()).update(codes.upper().split(_SEP))
         return out
 
     # -- what users list ---------------------------------------------------------------------
