@@ -73,7 +73,18 @@ def _unknown_references(checks: list[pipeline.SheetCheck], book: object,
                                         {n for names in holders().values() for n in names})
     except AddinError:  # said once, below, by _print_journal_knowledge
         return []
-    return [] if known is None else unknown_references(checks, known, target.fichier)
+    if known is None:
+        return []
+    others: list[pipeline.SheetCheck] = []
+    if getattr(args, "sheet", None):  # sheets left out of this check still define codes
+        done = {c.plan.sheet for c in checks}
+        try:
+            plans = [p for p in pipeline.select_sheets(book, notes=[])  # type: ignore[arg-type]
+                     if p.sheet not in done]
+            others = pipeline.check(book, plans)  # type: ignore[arg-type]
+        except AddinError:
+            pass
+    return unknown_references(checks, known, target.fichier, others)
 
 
 def _print_journal_knowledge(checks: list[pipeline.SheetCheck], book: object,

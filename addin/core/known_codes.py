@@ -61,13 +61,15 @@ def created_codes(data: SheetData) -> dict[int, str]:
 
 
 def unknown_references(
-    checks: Iterable[Any], imported: Mapping[str, set[str]], where: str
+    checks: Iterable[Any], imported: Mapping[str, set[str]], where: str,
+    other_sheets: Iterable[Any] = (),
 ) -> list[Issue]:
-    """One warning per reference cell whose code is in no sheet of `checks` (SheetCheck) and
-    not among the codes `imported` (endpoint → upper-cased codes) from this machine."""
+    """One warning per reference cell of `checks` (SheetCheck) whose code is in no sheet of
+    `checks` or `other_sheets` (read, not checked) and not among the codes `imported`
+    (endpoint → upper-cased codes) from this machine."""
     checks = list(checks)
     in_book: dict[str, set[str]] = {}
-    for c in checks:
+    for c in [*checks, *other_sheets]:
         if _held_key(c.plan.endpoint) is not None:
             codes = {code.upper() for code in created_codes(c.data).values()}
             in_book.setdefault(c.plan.endpoint.name, set()).update(codes)

@@ -69,6 +69,12 @@ def test_check_warns_only_about_references_nobody_vouches_for(
             for w in found] == [("Ecritures", 4, "C", "709999", "avertissement")]
     assert found[0]["message"] == UNKNOWN
 
+    # Checking the entries sheet alone: the Comptes sheet still vouches for 706700.
+    assert main(["check", str(book), "--sheet", "Ecritures", "--server", sandbox.url,
+                 "--json"]) == 0
+    assert [i["valeur"] for i in json.loads(capsys.readouterr().out)
+            if i["code"] == "unknown-reference"] == ["709999"]
+
     # The console says it in plain French; the check still passes (a warning, never blocking).
     assert main(["check", str(book), "--server", sandbox.url]) == 0
     printed = capsys.readouterr().out
