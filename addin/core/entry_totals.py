@@ -18,7 +18,8 @@ from addin.core.rules import DEFAULT_SENS
 from addin.core.sheet import SheetData
 
 __all__ = [
-    "JournalTotal", "entry_totals", "fr_amount", "run_totals", "text_amounts", "total_lines",
+    "JournalTotal", "done_totals", "entry_totals", "fr_amount", "run_totals", "text_amounts",
+    "total_lines", "total_text",
 ]
 
 
@@ -92,6 +93,32 @@ def total_lines(totals: Iterable[JournalTotal], title: str) -> list[str]:
     out.append(f"  Total : débit {fr_amount(run.debit)}, crédit {fr_amount(run.credit)}, "
                f"{run.lines} ligne(s), {balance}")
     return out
+
+
+def done_totals(checked: object, outcomes: Iterable[object]) -> list[JournalTotal]:
+    """Per journal, then "Total", over the entry lines a run imported (or the test accepted)."""
+    data: SheetData = checked.data  # type: ignore[attr-defined]
+    if not data.endpoint.positional:
+        return []
+    done = {o.row for o in outcomes  # type: ignore[attr-defined]
+            if o.state in ("imported", "warning", "tested")}  # type: ignore[attr-defined]
+    totals = entry_totals(data, done)
+    if not totals:
+        return []
+    run = JournalTotal("Total")
+    for t in totals:
+        run.add(t)
+    return [*totals, run]
+
+
+def total_text(t: JournalTotal) -> str:
+    """"Journal VTE : débit 1 200,00, crédit 1 200,00, 3 ligne(s)" (the run: "Total : …")."""
+    head = "Total" if t.journal == "Total" else f"Journal {t.journal or '(vide)'}"
+    text = f"{head} : débit {fr_amount(t.debit)}, crédit {fr_amount(t.credit)}, {t.lines} ligne(s)"
+    if t.journal == "Total":
+        gap = t.debit - t.credit
+        text += ", équilibré" if not gap else f", écart {fr_amount(abs(gap))}"
+    return text
 
 
 def run_totals(checked: object, outcomes: Iterable[object], test: bool) -> list[str]:

@@ -16,7 +16,7 @@ from addin.core.batching import BatchSizer
 from addin.core.catalog import Endpoint
 from addin.core.checking import SheetCheck, check, payloads
 from addin.core.dependencies import provided_codes, soften_test_outcome, untested_summary
-from addin.core.entry_totals import run_totals
+from addin.core.entry_totals import done_totals, run_totals, total_text
 from addin.core.errors import AddinError, JournalError, OutcomeUnknownError, WriteBackError
 from addin.core.fingerprints import RowPrint, row_prints, stamp_text
 from addin.core.known_codes import created_codes
@@ -191,6 +191,14 @@ def _run_checked(
         # outcome, so that the next run does not send them again.
         sink.write_statuses(checked.plan.sheet, checked.data, written)
     report.messages += run_totals(checked, written, options.test)
+    # The same totals in Résultats, after the sheet's batches: what is reconciled with the
+    # trial balance (one row per journal, then the run's total).
+    sink.append_results([
+        report_rows.total_row(run.run_id, target, checked.plan.sheet, checked.plan.endpoint,
+                              "total" if t.journal == "Total" else f"journal {t.journal}",
+                              total_text(t), options.test)
+        for t in done_totals(checked, written)
+    ])
     report.messages += untested_summary(checked.plan.sheet, written)
     if sheet_report.error and sheet_report.error != stop:
         report.messages.append(f"{checked.plan.sheet} : {sheet_report.error}")

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from addin.cli import main
+from addin.core.layout import RESULTATS_SHEET
 from addin.core.mapping import MAPPING_HEADERS, MAPPING_SHEET
 from addin.sandbox import running_sandbox
 from tests.e2e import finance_data as fd
@@ -112,6 +113,17 @@ def test_month_end_close_with_debit_credit_columns_and_journal_totals(
     printed = capsys.readouterr().out
     assert "Ecritures — écritures importées, par journal :" in printed
     assert "Total : débit 1\u202f700,50, crédit 1\u202f700,50, 5 ligne(s), équilibré" in printed
+    # The same totals in Résultats, after the batch rows: what is reconciled with the balance.
+    ws = openpyxl.load_workbook(book)[RESULTATS_SHEET]
+    headers = [c.value for c in ws[1]]
+    lot, result = headers.index("Lot (n/N)"), headers.index("Résultat")
+    totals = {r[lot]: r[result] for r in ws.iter_rows(min_row=2, values_only=True)
+              if str(r[lot]).startswith(("journal", "total"))}
+    assert totals == {
+        "journal ACH": "Journal ACH : débit 500,50, crédit 500,50, 2 ligne(s)",
+        "journal VTE": "Journal VTE : débit 1\u202f200,00, crédit 1\u202f200,00, 3 ligne(s)",
+        "total": "Total : débit 1\u202f700,50, crédit 1\u202f700,50, 5 ligne(s), équilibré",
+    }
     landed = [r for r in sandbox.rows("Ecritures") if r.get("piece") in ("F1", "A1")]
     sens = sorted((r["compte"], r["montant"], r["sens"]) for r in landed)
     assert sens == [("401HU0001", "500.5", "C"), ("411C25", "1200", "D"),
