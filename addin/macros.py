@@ -27,6 +27,7 @@ from addin.core.mapping import MAPPING_SHEET, mapping_rows, merged_mapping
 from addin.core.trust import http_warning
 from addin.core.versions import about_lines, workbook_erp_notes
 from addin.excel.book import ExcelWorkbook, StatusBarProgress
+from addin.excel.rerun_questions import ask_rerun_choices
 from addin.excel.runner import TITLE, Cancelled, MacroResult, run_action
 from addin.excel.saved_file import saved_template_notes
 from addin.excel.servers import confirm_server, remember_typed
@@ -170,8 +171,7 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool,
                           test=test)
         settings = pipeline.RunSettings()
         if not test:
-            settings.resend_unknown = _resend_unknown(excel, checks, journal, target)
-            settings.send_changed = _send_changed(excel, checks, journal, target)
+            ask_rerun_choices(excel, checks, journal, target.as_ledger(), settings)
         report = pipeline.run_import(
             checks, excel, client.post_import, options, target=target.as_ledger(),
             progress=StatusBarProgress(excel, "Test" if test else "Import"),
@@ -180,35 +180,6 @@ def _send(excel: ExcelWorkbook, action: str, *, test: bool, all_sheets: bool,
     report.messages[:0] = notes
     text = _report_text(report) + (f"\n{warning}" if warning else "")
     return MacroResult(action, report.exit_code == 0, text, report, issues)
-
-
-def _send_changed(excel: ExcelWorkbook, checks: list[pipeline.SheetCheck], journal: Any,
-                  target: Any) -> bool:
-    """Pièces changed after their import: sent again only if the user accepts duplicates."""
-    plans = pipeline.plan_sheets(checks, journal, target.as_ledger())
-    pieces = sum(plan.changed_pieces for plan in plans.values())
-    if not pieces:
-        return False
-    return excel.confirm(
-        f"{pieces} pièce(s) (documents ou écritures) déjà importée(s) ont été modifiée(s) depuis "
-        f"leur import.\n\nLes envoyer créerait {pieces} nouvelle(s) pièce(s) dans Gestimum, EN "
-        "DOUBLE des premières (qui resteraient à corriger ou supprimer dans Gestimum).\n\n"
-        "Oui : créer ces pièces une seconde fois.\nNon : les laisser de côté (conseillé).",
-        f"{TITLE} — doublons")
-
-
-def _resend_unknown(excel: ExcelWorkbook, checks: list[pipeline.SheetCheck], journal: Any,
-                    target: Any) -> bool:
-    """Rows sent earlier without a sure answer: re-sent only if the user checked them absent."""
-    plans = pipeline.plan_sheets(checks, journal, target.as_ledger())
-    held = sum(plan.held_unknown for plan in plans.values())
-    if not held:
-        return False
-    return excel.confirm(
-        f"{held} ligne(s) ont déjà été envoyées sans réponse sûre de Gestimum (statut « À "
-        "vérifier »).\n\nAvez-vous vérifié dans Gestimum qu'elles n'y sont PAS ?\n"
-        "Oui : les renvoyer.\nNon : les laisser de côté (conseillé si vous n'avez pas vérifié).",
-        f"{TITLE} — lignes à vérifier")
 
 
 def _report_text(report: pipeline.RunReport) -> str:

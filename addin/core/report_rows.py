@@ -42,16 +42,7 @@ def results_row(
     """One `Résultats` row (in `RESULTATS_HEADERS` order) for a batch; never a password."""
     sent = outcome.sent if outcome.state != "not-sent" else 0
     by_header: dict[str, object] = {
-        "Date": (when or datetime.now()).replace(microsecond=0),
-        "Identifiant d'exécution": run_id,
-        "Exécution": run_id,
-        "Utilisateur (OS)": clean_text(os_user()),
-        "Serveur": clean_text(safe_url(str(target.get("server", "")))),
-        "Société": clean_text(target.get("fichier", "")),
-        "Utilisateur Gestimum": clean_text(target.get("utilisateur", "")),
-        "Feuille": clean_text(sheet),
-        "Point d'entrée": getattr(endpoint, "name", str(endpoint)),
-        "Mode (test/réel)": "test" if test else "réel",
+        **_who(run_id, target, sheet, endpoint, test, when),
         "Lot (n/N)": f"{getattr(batch, 'index', 1)}/{getattr(batch, 'total', 1)}",
         "Lignes envoyées": sent,
         "Importées": outcome.imported,
@@ -65,13 +56,12 @@ def results_row(
     return [by_header.get(header) for header in RESULTATS_HEADERS]
 
 
-def total_row(
-    run_id: str, target: Mapping[str, str], sheet: str, endpoint: Any, label: str, text: str,
-    test: bool, *, when: datetime | None = None,
-) -> list[object]:
-    """A `Résultats` row after a sheet's batches: a total (e.g. one accounting journal's debit
-    and credit), `Lot (n/N)` saying which; what is reconciled with the trial balance."""
-    by_header: dict[str, object] = {
+def _who(
+    run_id: str, target: Mapping[str, str], sheet: str, endpoint: Any, test: bool,
+    when: datetime | None,
+) -> dict[str, object]:
+    """The columns every `Résultats` row shares: when, who, where, what, which mode."""
+    return {
         "Date": (when or datetime.now()).replace(microsecond=0),
         "Identifiant d'exécution": run_id,
         "Exécution": run_id,
@@ -82,6 +72,17 @@ def total_row(
         "Feuille": clean_text(sheet),
         "Point d'entrée": getattr(endpoint, "name", str(endpoint)),
         "Mode (test/réel)": "test" if test else "réel",
+    }
+
+
+def total_row(
+    run_id: str, target: Mapping[str, str], sheet: str, endpoint: Any, label: str, text: str,
+    test: bool, *, when: datetime | None = None,
+) -> list[object]:
+    """A `Résultats` row after a sheet's batches: a total (e.g. one accounting journal's debit
+    and credit), `Lot (n/N)` saying which; what is reconciled with the trial balance."""
+    by_header: dict[str, object] = {
+        **_who(run_id, target, sheet, endpoint, test, when),
         "Lot (n/N)": clean_text(label),
         # Counts stay in the text: a sum of the Importées column must not count lines twice.
         "Résultat": clean_text(text),

@@ -22,17 +22,14 @@ from typing import Any
 from addin.core import issues as ic
 from addin.core.catalog import Endpoint
 from addin.core.debit_credit import DebitCredit, fill_amounts, side_of
+from addin.core.header_issues import missing_column_issues, unknown_column_issue
 from addin.core.issues import Issue, Severity, column_letter
 from addin.core.layout import STAMP_HEADER, STATUS_HEADER
 from addin.core.mapping import (
     IGNORED,
-    MAPPING_SHEET,
     HeaderMatch,
     Matcher,
-    elsewhere,
-    suggestions,
 )
-from addin.core.rules import required_fields
 
 __all__ = [
     "Column",
@@ -269,7 +266,7 @@ def read_sheet(
         if code == IGNORED:
             hashed.add(i)
         elif code is None:
-            issues.append(_unknown(endpoint, sheet, header_row, letter, text))
+            issues.append(unknown_column_issue(endpoint, sheet, header_row, letter, text))
         elif code in by_code:
             issues.append(Issue(
                 ic.DUPLICATE_COLUMN, Severity.BLOCKING,
@@ -289,7 +286,7 @@ def read_sheet(
             if code not in by_code:
                 by_code[code] = Column(code, spot[1], spot[0])
                 columns.append(by_code[code])
-    issues.extend(_missing(endpoint, sheet, header_row, by_code))
+    issues.extend(missing_column_issues(endpoint, sheet, header_row, by_code))
     data = grid[h + 1:]
     out = SheetData(sheet, endpoint, header_row, columns, [], status, issues,
                     label_header=by_name, mapping=mapping, stamp_column=stamp)
@@ -351,45 +348,6 @@ def _no_header(sheet: str, endpoint: Endpoint) -> Issue:
         f"{endpoint.label} (ex. {sample}), une colonne par champ, puis les données en dessous.",
         sheet,
     )
-
-
-def _unknown(endpoint: Endpoint, sheet: str, row: int, letter: str, text: str) -> Issue:
-    other = elsewhere(endpoint, text)
-    close = suggestions(endpoint, text)
-    if other:
-        hint = f" {other}"
-    elif close:
-        hint = " Champs proches : " + ", ".join(f"{f.code} ({f.label})" for f in close) + "."
-    else:
-        hint = ""
-    return Issue(
-        ic.UNKNOWN_COLUMN, Severity.BLOCKING,
-        f"« {text} » n'est pas un champ de {endpoint.label} : ses valeurs ne seraient pas "
-        f"envoyées.{hint} Mettez le code du champ dans l'en-tête (ou dans la feuille "
-        f"{MAPPING_SHEET}, colonne « Champ Gestimum »), ou # pour ne pas envoyer cette colonne.",
-        sheet, row, letter, "", text,
-    )
-
-
-def _missing(
-    endpoint: Endpoint, sheet: str, row: int, by_code: dict[str, Column]
-) -> list[Issue]:
-    wanted = set(required_fields(endpoint))
-    if endpoint.positional:
-        for record in ("due", "analytic"):
-            codes = {f.code for f in endpoint.records.get(record, ())}
-            if codes & by_code.keys():
-                wanted |= required_fields(endpoint, record)
-    out = []
-    for f in endpoint.fields:
-        if f.code in wanted and f.code not in by_code:
-            out.append(Issue(
-                ic.MISSING_COLUMN, Severity.BLOCKING,
-                f"La colonne obligatoire {f.code} ({f.label}) est absente : ajoutez-la à "
-                f"l'en-tête (ligne {row}) et remplissez-la.",
-                sheet, row, "", f.code,
-            ))
-    return out
 
 
 def _unnamed_data(

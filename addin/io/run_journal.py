@@ -15,7 +15,6 @@ import os
 import secrets
 import socket
 import sqlite3
-import sys
 from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,9 +22,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from addin.core.errors import JournalError, RunLockedError
+from addin.core.errors import JournalError
 from addin.core.outcomes import BatchOutcome
 from addin.core.rerun import Intent, Known, RunInfo, Scope
+from addin.io.run_locks import activate, deactivate, take_locks
 
 __all__ = ["ENV_VAR", "RunJournal", "RunInfo", "default_path", "open_journal"]
 
@@ -60,11 +60,6 @@ CREATE TABLE IF NOT EXISTS locks(
     scope TEXT PRIMARY KEY, run_id TEXT, pid INTEGER, host TEXT, started TEXT, label TEXT);
 CREATE TABLE IF NOT EXISTS codes(scope INTEGER, codes TEXT);
 """
-# Runs of this very process (the ribbon's Python lives as long as Excel): a lock it holds for a
-# run that is no longer active was left by an action that crashed, not by a live import.
-_ACTIVE: set[str] = set()
-
-
 def default_path() -> Path:
     """`GESTIMUM_JOURNAL` if set, else the user's data folder (%LOCALAPPDATA% on Windows)."""
     if os.environ.get(ENV_VAR):
@@ -84,29 +79,6 @@ def _shown(iso: str | None) -> str:
         return datetime.fromisoformat(iso or "").strftime("%d/%m/%Y %H:%M")
     except ValueError:
         return iso or ""
-
-
-def _pid_alive(pid: int) -> bool:
-    """Whether process `pid` still runs on this machine (never signals it on Windows)."""
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":
-        import ctypes
-
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # QUERY_LIMITED_INFO
-        if not handle:
-            return False
-        code = ctypes.c_ulong()
-        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        ctypes.windll.kernel32.CloseHandle(handle)
-        return code.value == 259  # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, owned by someone else
-        return True
-    return True
 
 
 class RunJournal:
@@ -199,36 +171,17 @@ class RunJournal:
         }
         host = socket.gethostname()
         with self._write() as db:
-            for scope, label in scopes.items():
-                held = db.execute(
-                    "SELECT run_id, pid, host, started FROM locks WHERE scope=?", (scope,)
-                ).fetchone()
-                if held is None:
-                    continue
-                other, pid, other_host, started = held
-                stale = other_host == host and (
-                    not _pid_alive(pid) or (pid == os.getpid() and other not in _ACTIVE)
-                )
-                if not stale:
-                    raise RunLockedError(
-                        f"Un autre import vers {label} est en cours sur ce poste (exécution "
-                        f"{other}, démarrée le {_shown(started)}) : attendez qu'il se termine, "
-                        "puis relancez. Rien n'a été envoyé."
-                    )
-                db.execute("DELETE FROM locks WHERE scope=?", (scope,))
-            for scope, label in scopes.items():
-                db.execute("INSERT INTO locks VALUES (?,?,?,?,?,?)",
-                           (scope, run.run_id, os.getpid(), host, _now(), label))
+            take_locks(db, run.run_id, scopes, host, _now())
             db.execute(
                 "INSERT INTO runs VALUES (?,?,NULL,?,?,?,?,?,?,?,?,'en cours','')",
                 (run.run_id, _now(), run.server, run.fichier, run.utilisateur, run.workbook,
                  run.os_user, host, os.getpid(), int(run.test)),
             )
-        _ACTIVE.add(run.run_id)
+        activate(run.run_id)
 
     def end(self, run_id: str, state: str, message: str = "") -> None:
         """Close the run and release its locks (also after a failure)."""
-        _ACTIVE.discard(run_id)
+        deactivate(run_id)
         with self._write() as db:
             db.execute("UPDATE runs SET ended=?, state=?, message=? WHERE run_id=?",
                        (_now(), state, message[:500], run_id))
