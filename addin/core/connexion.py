@@ -54,12 +54,10 @@ HELP: dict[str, str] = {
     "server": "Adresse du serveur Gestimum Web Service 2, par exemple http://serveur:8080",
     "fichier": "Fichier de connexion de la société (.Gestimum), par exemple DEMO.Gestimum",
     "utilisateur": "Code utilisateur Gestimum qui réalise l'import",
-    "batch_size": ("auto (conseillé) : le moins de requêtes possible, d'après le temps de réponse "
-                   "du serveur ; ou un nombre de lignes par requête (une pièce n'est jamais "
-                   "coupée)"),
-    "environment": "production ou recette (serveur de test, copie de la société) : un import "
-    "réel vers un serveur de production demande confirmation. Sans rapport avec le mode test "
-    "de Gestimum (bouton Tester), qui n'écrit rien",
+    "batch_size": ("auto (conseillé, d'après le temps de réponse du serveur) ou un nombre de "
+                   "lignes par requête"),
+    "environment": "production ou recette (serveur de test) : en production, chaque import est "
+    "confirmé",
     "ca_bundle": "Facultatif : fichier .pem de l'autorité de certification de votre entreprise, "
     "si le serveur https:// utilise un certificat interne que Windows ne reconnaît pas",
 }
