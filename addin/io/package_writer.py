@@ -195,14 +195,8 @@ class PackageSink:
         ):
             if not rows:
                 continue
-            existing = snapshot.find_sheet(snap.book, name)
-            part = snap.book.worksheets.get(existing) if existing else None
-            last = snap.last_rows.get(part, 0) if part else 0
-            if part is None:
-                part = snapshot.new_part_name(snap.names | set(plan.new_parts))
-                plan.new_parts[part] = new_sheet_xml()
-                workbook, rels, types = parts.add_sheet(workbook, rels, types, name, part)
-            edit = plan.edits.setdefault(part, SheetEdit())
+            edit, last, (workbook, rels, types) = _sheet_edit(
+                snap, plan, name, (workbook, rels, types))
             if last == 0:
                 plan.cells.bold = plan.styles.cell_style(
                     font=plan.styles.bold_font(), extra=b' applyFont="1"')
@@ -231,15 +225,7 @@ class PackageSink:
         previous: list[list[object]], book: tuple[bytes, bytes, bytes],
     ) -> tuple[bytes, bytes, bytes]:
         """A sheet rewritten as a whole: existing cells replaced, stale ones emptied."""
-        workbook, rels, types = book
-        existing = snapshot.find_sheet(snap.book, name)
-        part = snap.book.worksheets.get(existing) if existing else None
-        last = snap.last_rows.get(part, 0) if part else 0
-        if part is None:
-            part = snapshot.new_part_name(snap.names | set(plan.new_parts))
-            plan.new_parts[part] = new_sheet_xml()
-            workbook, rels, types = parts.add_sheet(workbook, rels, types, name, part)
-        edit = plan.edits.setdefault(part, SheetEdit())
+        edit, last, book = _sheet_edit(snap, plan, name, book)
         for r in range(1, max(len(rows), len(previous)) + 1):
             values = rows[r - 1] if r <= len(rows) else []
             if r > last:
@@ -250,7 +236,7 @@ class PackageSink:
             for c in range(1, width + 1):
                 value = values[c - 1] if c <= len(values) else None
                 edit.puts.setdefault(r, {})[c] = Put("" if value is None else value)
-        return workbook, rels, types
+        return book
 
     def _plan_columns(
         self, snap: snapshot.Snapshot, plan: _Plan, sheet: str, columns: _Columns
@@ -287,6 +273,21 @@ class PackageSink:
                     rules.dxf_ids = {label: plan.styles.fill_dxf(status.STATE_FILLS[state])
                                      for state, label in status.STATE_LABELS.items()}
                     edit.colours = rules
+
+
+def _sheet_edit(
+    snap: snapshot.Snapshot, plan: _Plan, name: str, book: tuple[bytes, bytes, bytes]
+) -> tuple[SheetEdit, int, tuple[bytes, bytes, bytes]]:
+    """The edit of sheet `name` (a new part when missing), its last used row, and the workbook,
+    rels and content types updated for a new sheet."""
+    existing = snapshot.find_sheet(snap.book, name)
+    part = snap.book.worksheets.get(existing) if existing else None
+    last = snap.last_rows.get(part, 0) if part else 0
+    if part is None:
+        part = snapshot.new_part_name(snap.names | set(plan.new_parts))
+        plan.new_parts[part] = new_sheet_xml()
+        book = parts.add_sheet(*book, name, part)
+    return plan.edits.setdefault(part, SheetEdit()), last, book
 
 
 @dataclass(slots=True)
