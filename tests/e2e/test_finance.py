@@ -15,6 +15,8 @@ from addin.core.mapping import MAPPING_HEADERS, MAPPING_SHEET
 from addin.sandbox import running_sandbox
 from tests.e2e import finance_data as fd
 
+from .test_cli import make_book
+
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[object]:
@@ -28,14 +30,7 @@ def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _book(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
+    return make_book(path, sheets)
 
 
 def _column(path: Path, sheet: str, header: str, header_row: int) -> dict[int, object]:

@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from addin.cli import main
 from addin.io.run_journal import RunJournal
 from addin.sandbox import running_sandbox
+
+from .test_cli import make_book
 
 ACCOUNTS = [["CPT_NUMERO", "CPT_LIB", "CPT_TYPE"], ["706600", "Ventes de licences", "G"]]
 BOOK_ACCOUNTS = [["CPT_NUMERO", "CPT_LIB", "CPT_TYPE"], ["706700", "Ventes de formations", "G"]]
@@ -38,14 +39,7 @@ def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _book(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
+    return make_book(path, sheets)
 
 
 def _warnings(book: Path, server: str, capsys: pytest.CaptureFixture[str]) -> list[dict]:
