@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from addin.core.errors import AddinError
+from addin.core.gc_pause import collector_paused
 
 __all__ = ["main"]
 
@@ -301,6 +302,9 @@ def _fill_help(parser: argparse.ArgumentParser) -> None:
             action.metavar = _PLACEHOLDERS.get(action.dest)
 
 
+_SERVERS = {"sandbox"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; French message and exit code on every known failure."""
     args = build_parser().parse_args(argv)
@@ -308,7 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))
     try:
-        return handler(args)
+        if args.command in _SERVERS:  # long-lived: the collector keeps its usual rhythm
+            return handler(args)
+        with collector_paused():
+            return handler(args)
     except AddinError as exc:
         from addin.commands.console import terminal_safe
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from addin.core import cell_text, layout, report_rows
 from addin.core.connexion import DEFAULTS
 from addin.core.errors import AddinError
+from addin.core.gc_pause import collector_paused
 from addin.core.issues import Issue
 from addin.excel.book import ExcelWorkbook
 
@@ -57,7 +58,7 @@ def run_action(book: Any | None, action: str, body: Body) -> MacroResult:
     """Run one action with Excel in batch mode; every failure becomes a message + ledger row."""
     excel = ExcelWorkbook(caller_book(book))
     try:
-        with excel.busy():
+        with excel.busy(), collector_paused():  # Excel's Python lives on: paused, not off
             result = body(excel)
     except Cancelled as exc:
         result = MacroResult(action, False, str(exc))

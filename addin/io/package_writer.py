@@ -38,8 +38,9 @@ __all__ = ["PackageSink"]
 
 # A text can only look like a formula when it starts with a trigger or a removed control char.
 _FIRST_CHARS_TO_CHECK = frozenset("=+-@\t\r\n" + "".join(map(chr, range(32))))
-# Rewritten parts only: level 3 takes under half the time of zlib's default 6 for ~10 % more.
-COMPRESS_LEVEL = 3
+# Rewritten parts only: level 2 takes a quarter of the time of zlib's default 6 (0.25 s against
+# 0.9 s for a 100,000-row sheet) for ~20 % more bytes.
+COMPRESS_LEVEL = 2
 STATUS_WIDTH = 40.0
 HIDDEN_WIDTH = 12.0
 

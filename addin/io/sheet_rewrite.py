@@ -18,10 +18,10 @@ from addin.core import status
 from addin.core.errors import WorkbookError
 from addin.core.issues import column_letter
 from addin.io.sheet_cells import (
+    CellRenderer,
     CellStyles,
     Put,
     cell_column,
-    render_cell,
     rewrite_row,
     row_number,
 )
@@ -140,27 +140,28 @@ def rewrite_sheet(
     write(b"<%ssheetData>" % prefix)
     close = b"</%ssheetData>" % prefix
     rows = _Rows(buf[found.end() :], stream, prefix, close, empty=bool(found.group(2)))
+    render = CellRenderer(styles, prefix)
     last = 0
     pending = deque(sorted(edit.puts))
     out: list[bytes] = []
     for number, element in rows:
         number = number or last + 1
         while pending and pending[0] < number:
-            out.append(_new_row(pending[0], edit.puts[pending.popleft()], styles, prefix))
+            out.append(_new_row(pending[0], edit.puts[pending.popleft()], render))
         if pending and pending[0] == number:
-            element = rewrite_row(element, number, edit.puts[pending.popleft()], styles, prefix)
+            element = rewrite_row(element, number, edit.puts[pending.popleft()], render)
         out.append(element)
         last = number
         if len(out) >= 512:
             write(b"".join(out))
             out.clear()
     for number in pending:
-        out.append(_new_row(number, edit.puts[number], styles, prefix))
+        out.append(_new_row(number, edit.puts[number], render))
         last = max(last, number)
     for number, (values, style) in sorted(edit.new_rows.items()):
         if number <= last:
             raise _malformed(f"ligne {number} déjà utilisée")
-        out.append(_whole_row(number, values, style, styles, prefix))
+        out.append(_whole_row(number, values, style, render))
         if len(out) >= 512:
             write(b"".join(out))
             out.clear()
@@ -221,19 +222,20 @@ class _Rows:
             pos = stop
 
 
-def _new_row(number: int, puts: dict[int, Put], styles: CellStyles, prefix: bytes) -> bytes:
-    return rewrite_row(b'<%srow r="%d"/>' % (prefix, number), number, puts, styles, prefix)
+def _new_row(number: int, puts: dict[int, Put], render: CellRenderer) -> bytes:
+    return rewrite_row(b'<%srow r="%d"/>' % (render.prefix, number), number, puts, render,
+                       render.prefix)
 
 
 def _whole_row(
-    number: int, values: Sequence[object], style: int | None, styles: CellStyles, prefix: bytes
+    number: int, values: Sequence[object], style: int | None, render: CellRenderer
 ) -> bytes:
-    cells = b"".join(
-        render_cell(f"{column_letter(col)}{number}", value, style, styles, prefix)
+    cells = b"".join([
+        render(col, number, value, style)
         for col, value in enumerate(values, start=1)
         if value is not None
-    )
-    return b'<%srow r="%d">%s</%srow>' % (prefix, number, cells, prefix)
+    ])
+    return b'<%srow r="%d">%s</%srow>' % (render.prefix, number, cells, render.prefix)
 
 
 def _edit_head(head: bytes, edit: SheetEdit, prefix: bytes) -> bytes:

@@ -19,8 +19,9 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\bt=[\"']e[\"'][^>]*>")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*\bhidden=[\"'](?:1|true)[\"'][^>]*>")
+_HIDDEN_VALUE = re.compile(rb"""hidden=(?:"(?:1|true)"|'(?:1|true)')""")  # literal start: fast
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
-_ROW_NUMBER = re.compile(rb"\sr=\"(\d+)\"")
+_ROW_NUMBER = re.compile(rb"""\sr=["'](\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 _REF = re.compile(rb"\br=[\"']([A-Z]{1,3})(\d+)[\"']")
 _CELL_START = re.compile(rb"<(?:\w+:)?c[\s>]")
@@ -66,10 +67,11 @@ def scan_sheet(xml: bytes) -> tuple[list[tuple[int, int]], dict[tuple[int, int],
     back for "<c " from the start of the part made every formula cost the whole sheet)."""
     prefix = _prefix(xml)
     formulas: list[tuple[int, int]] = []
-    for at in _literal_hits(xml, (b"<%sf" % prefix,)):
+    # One C-level pass skips the usual formula, followed by its cached value; the others are
+    # looked at one by one.
+    for hit in _formula_not_followed_by_value(prefix).finditer(xml):
+        at = hit.start()
         after = at + 2 + len(prefix)
-        if xml[after : after + 1] not in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
-            continue  # <family …>, <font …>
         start = xml.rfind(b"<", max(0, at - _TAG_LOOKBACK), at)
         if start < 0 or not _CELL_START.match(xml, start):
             continue
@@ -91,11 +93,24 @@ def scan_sheet(xml: bytes) -> tuple[list[tuple[int, int]], dict[tuple[int, int],
     return formulas, errors
 
 
+_FORMULAS: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _formula_not_followed_by_value(prefix: bytes) -> re.Pattern[bytes]:
+    """`<f …/>` or `<f …>text</f>` not directly followed by `<v>` (formula text holds no `<`)."""
+    if prefix not in _FORMULAS:
+        p = re.escape(prefix)
+        _FORMULAS[prefix] = re.compile(
+            rb"<%sf(?:\s[^>]*)?(?:/>|>[^<]*</%sf>)(?!<%sv>)" % (p, p, p))
+    return _FORMULAS[prefix]
+
+
 def hidden_rows(xml: bytes) -> frozenset[int]:
     """Rows marked hidden in a worksheet part (hidden by hand or filtered out)."""
     rows = set()
-    for at in _literal_hits(xml, (b' hidden="1"', b' hidden="true"', b" hidden='1'",
-                                  b" hidden='true'")):
+    # One pass (LibreOffice writes hidden="false" on every row): the rare hits are checked.
+    for hit in _HIDDEN_VALUE.finditer(xml):
+        at = hit.start()
         start = xml.rfind(b"<", max(0, at - _TAG_LOOKBACK), at)
         match = _HIDDEN_ROW.match(xml, start) if start >= 0 else None
         number = _ROW_NUMBER.search(match.group()) if match else None

@@ -2,8 +2,9 @@
 `="411"&A3`, an Excel Table) imported into the sandbox without latency, side by side with its
 floor and with the write-back openpyxl used to do.
 
-Every subject runs in a fresh child process, the same way (default garbage collector, CPU time
-of the work only, peak RSS of the child), interleaved, several times; min and median printed:
+Every subject runs in a fresh child process, the same way (the cyclic garbage collector paused,
+as `cli.main` pauses it for every batch command; CPU time of the work only, peak RSS of the
+child), interleaved, several times; min and median printed:
 
 * floor       python-calamine reading every value of the workbook + a byte copy of the package
 * import      the whole `import` as the CLI runs it (read, check, run journal, send every
@@ -73,8 +74,15 @@ def make_workbook(path: Path, rows: int, work: Path) -> Path:
 
 
 def child(subject: str, path: Path, url: str) -> dict[str, float]:
-    """One measured subject, alone in this process."""
+    """One measured subject, alone in this process, with the collector paused as the CLI does."""
+    from addin.core.gc_pause import collector_paused
+
     os.environ["GESTIMUM_MOT_PASSE"] = ""
+    with collector_paused():
+        return _measured(subject, path, url)
+
+
+def _measured(subject: str, path: Path, url: str) -> dict[str, float]:
     if subject == "floor":
         import python_calamine
 

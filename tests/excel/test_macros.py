@@ -79,6 +79,24 @@ def test_importer_sends_the_active_sheet_and_writes_back(make_book: BookFactory,
     _assert_excel_restored(book)
 
 
+def test_the_garbage_collector_is_paused_during_an_action_only(
+    make_book: BookFactory, sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    seen: list[bool] = []
+    send = macros.pipeline.run_import
+
+    def spying_send(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return send(*args, **kwargs)
+
+    monkeypatch.setattr(macros.pipeline, "run_import", spying_send)
+    assert macros.importer(make_book(3)).ok
+    assert seen == [False]  # while sending: paused
+    assert gc.isenabled()  # Excel's long-lived Python gets its collector back
+
+
 def test_rerun_skips_rows_already_imported(make_book: BookFactory, sandbox: Any) -> None:
     book = make_book(4)
     macros.importer(book)
