@@ -117,7 +117,10 @@ class GestimumClient:
             )
         elapsed = time.monotonic() - started
         log.info("POST %s → HTTP %d en %.1f s", safe_url(url), response.status_code, elapsed)
-        return self._answer(response, post=True)
+        try:
+            return self._answer(response, post=True)
+        finally:
+            _release(response)
 
     def versions(self) -> tuple[str, str]:
         """The web-service and ERP versions (the two documented `Outils` GET requests)."""
@@ -302,3 +305,11 @@ def _transport_reason(exc: Exception) -> str:
     if isinstance(exc, httpx.WriteTimeout | httpx.WriteError):
         return "Envoi interrompu en cours de transmission"
     return "Connexion interrompue après l'envoi"
+
+
+def _release(response: httpx.Response) -> None:
+    """Free a read response, and the request body it holds, now: httpx links a response and its
+    stream in a reference cycle, which would keep every batch sent (megabytes each) until the
+    cyclic garbage collector runs, and imports pause it (`core/gc_pause.py`)."""
+    response.close()
+    response.stream = httpx.ByteStream(b"")

@@ -244,6 +244,34 @@ def test_sandbox_import_and_versions(server):
     assert any(r.get("PCF_CODE") == "CLILOOP1" for r in server.rows("Clients"))
 
 
+@pytest.mark.parametrize("code", ["CLIFREE1", "BAD;CODE"])  # an answer, and a refusal
+def test_a_batch_sent_is_freed_at_once_with_the_collector_paused(server, code) -> None:
+    """Imports pause the cyclic collector: httpx's response ↔ stream cycle must not keep each
+    request body alive until the end of the run."""
+    import gc
+    import weakref
+
+    seen: list[weakref.ref] = []
+    with GestimumClient(server.url) as client:
+        post = client._http.post
+
+        def spying_post(*args, **kwargs):
+            response = post(*args, **kwargs)
+            seen.append(weakref.ref(response.request))
+            return response
+
+        client._http.post = spying_post
+        gc.disable()
+        try:
+            try:
+                client.post_import(CLIENTS, sandbox_body(code))
+            except errors.AddinError:
+                pass
+            assert [ref() for ref in seen] == [None]
+        finally:
+            gc.enable()
+
+
 def test_sandbox_unreachable_port():
     with (
         GestimumClient("http://127.0.0.1:9", connect_timeout=2) as client,
