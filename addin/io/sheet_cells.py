@@ -145,14 +145,14 @@ class CellRenderer:
         return col
 
     def __call__(self, col: int, row: int, value: object, style: int | None) -> bytes:
-        key = (value.__class__, value, style)
-        try:
-            parts = self._parts.get(key)
-        except TypeError:  # an unhashable value: rendered as it is, each time
+        cls = value.__class__
+        if cls is not str and cls is not int:  # 0.0 == -0.0: only texts and integers are kept
             return render_cell(f"{column_letter(col)}{row}", value, style, self.styles,
                                self.prefix)
+        key = (cls, value, style)
+        parts = self._parts.get(key)
         if parts is None:
-            if (value.__class__ is str and len(value) <= cell_text.MAX_CELL_TEXT  # type: ignore[arg-type]
+            if (cls is str and len(value) <= cell_text.MAX_CELL_TEXT  # type: ignore[arg-type]
                     and _PLAIN.fullmatch(value)):  # type: ignore[arg-type]
                 parts = self._plain.get(style) or self._plain_parts(style)
                 return b"%s%s%d%s%s%s" % (parts[0], self.letters(col), row, parts[1],

@@ -15,7 +15,8 @@ VALUES: list[object] = [
     "Importée", "plain ASCII 123 - ok", "20261130-081234-abcd 1a2b3c4d 00ff", "", " lead",
     "=SUM(A1)", "+33 1 23", "-5", "@x", "a & b < c > d", 'say "hi"', "_x0041_ kept", "a_b",
     "tab\there", "ctrl\x01char", "é è ç", "x" * 40_000, "~`{|}^[]\\", 3, 2.5, -0.1, True,
-    False, None, datetime(2026, 11, 30, 8, 15), date(2026, 11, 30), float("nan"),
+    False, None, datetime(2026, 11, 30, 8, 15), date(2026, 11, 30), float("nan"), 0.0, -0.0,
+    [1, 2],
 ]
 STYLES = [CellStyles(), CellStyles(quote=7, date=8, datetime=9)]
 
