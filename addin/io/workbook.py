@@ -55,6 +55,7 @@ class XlsxWorkbook:
             self._tables = table_extents(archive, self._parts)
             self._percent_styles = percent_styles(archive)
         self._reader: python_calamine.CalamineWorkbook | None = None
+        self._sheets: list[tuple[str, str]] | None = None  # (worksheet name, visibility)
         self._grids: dict[str, Grid] = {}
 
     @property
@@ -66,19 +67,22 @@ class XlsxWorkbook:
                 )
         return self._reader
 
+    def _worksheets(self) -> list[tuple[str, str]]:
+        """(name, visibility) of each worksheet, kept: the reader may be closed meanwhile."""
+        if self._sheets is None:
+            self._sheets = [
+                (m.name, next((text for v, text in _VISIBILITY if m.visible == v), "visible"))
+                for m in self._book.sheets_metadata
+                if m.typ == python_calamine.SheetTypeEnum.WorkSheet
+            ]
+        return self._sheets
+
     def sheet_names(self) -> list[str]:
-        return [
-            m.name
-            for m in self._book.sheets_metadata
-            if m.typ == python_calamine.SheetTypeEnum.WorkSheet
-        ]
+        return [name for name, _ in self._worksheets()]
 
     def sheet_visibility(self, sheet: str) -> str:
         """"visible", "hidden" or "veryHidden", as Excel stores it."""
-        for m in self._book.sheets_metadata:
-            if m.name == sheet:
-                return next((text for v, text in _VISIBILITY if m.visible == v), "visible")
-        return "visible"
+        return next((v for name, v in self._worksheets() if name == sheet), "visible")
 
     def table_names(self, sheet: str) -> list[str]:
         """The sheet's Excel Tables, read from the package (calamine would load their cells)."""
@@ -107,6 +111,9 @@ class XlsxWorkbook:
         sent, and a file it could not write is refused with a French `WorkbookError`."""
         sink = PackageSink(self, Path(out) if out is not None else None)
         sink.prepare(sheets)
+        # Reading is over once results are to be written: the reader's own copy of the
+        # workbook's strings (megabytes) is let go before sending (reopened if ever needed).
+        self.close()
         return sink
 
     def close(self) -> None:
