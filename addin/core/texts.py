@@ -304,6 +304,8 @@ def bulk_text_checker(
             return None
         if "#" in big and not EXCEL_ERRORS.isdisjoint(texts):
             return None
+        if "=" in big and any(t[:1] == "=" for t in texts):  # maybe a formula kept as text
+            return None
         return texts
 
     return check

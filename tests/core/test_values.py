@@ -273,6 +273,19 @@ MIXED_COLUMNS = [
     pytest.param([f"Ligne {i}" for i in range(39)] + ["a;b"], id="distinct-with-separator"),
     pytest.param([f"L{i}" for i in range(39)] + ["#N/A"], id="distinct-with-excel-error"),
     pytest.param([f"{i}" * 30 for i in range(40)], id="distinct-too-long"),
+    pytest.param([f"Nom {i}" for i in range(39)] + ["=A2&B2"], id="distinct-with-formula"),
+    pytest.param([f"CC{i // 3:03d}" for i in range(60)] + [" CC001 ", None, "", "  "],
+                 id="references-three-lines-each"),
+    pytest.param([f"CC{i // 3:03d}" for i in range(60)] + ["=A2&B2", "#N/A", "x;y"],
+                 id="references-with-odd-texts"),
+    pytest.param([round(i * 1.37, 2) for i in range(40)] + [None, -0.0, -0.0, 0.1 + 0.2, 0.0,
+                                                           12345678901234.5, -7.0, None],
+                 id="distinct-floats"),
+    pytest.param([i + 0.5 for i in range(39)] + [1e-7], id="distinct-floats-exponent"),
+    pytest.param([i + 0.25 for i in range(39)] + [1234567890123.456], id="distinct-floats-16"),
+    pytest.param([i + 0.5 for i in range(39)] + [1e15], id="distinct-floats-too-big"),
+    pytest.param([i + 0.5 for i in range(39)] + [float("inf")], id="distinct-floats-inf"),
+    pytest.param([i + 0.5 for i in range(39)] + [1], id="distinct-floats-and-int"),
 ]
 
 
@@ -292,3 +305,11 @@ def test_column_formatter_agrees_with_the_cell_formatter(endpoint: str, code: st
     f = field(endpoint, code)
     expected = [make_formatter(f)(v) for v in values]
     assert make_column_formatter(f)(values) == expected
+
+
+@pytest.mark.parametrize("values", MIXED_COLUMNS)
+def test_positional_column_formatter_agrees_with_the_cell_formatter(values: list[object]) -> None:
+    """Ecritures' amounts take a `.` mark: the bulk path (floats) keeps it."""
+    f = field("Ecritures", "ECR_MONTANT")
+    expected = [make_formatter(f, separator=",", positional=True)(v) for v in values]
+    assert make_column_formatter(f, separator=",", positional=True)(values) == expected
