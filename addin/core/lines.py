@@ -21,15 +21,16 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
-from operator import itemgetter
+from operator import itemgetter, sub
 from typing import Any
 
 from addin.core.batching import BatchSizer
 from addin.core.catalog import Endpoint
 from addin.core.entries import entry_groups, entry_lines
-from addin.core.formatted import Formatted, format_rows, group_keys
+from addin.core.formatted import Formatted, format_rows, group_keys, group_starts
 from addin.core.secret_fields import MASK, keyed_digest
 from addin.core.sheet import SheetData
+from addin.core.sheet_rows import row_numbers
 
 __all__ = [
     "MASK", "Batch", "Options", "SheetLines", "build_batches", "build_body", "line_digest",
@@ -81,9 +82,12 @@ def _group_sizes(data: SheetData, fs: Formatted, keep: list[int]) -> list[int]:
         wanted = set(keep)
         sizes = [sum(1 for rp in range(s, e) if rp in wanted) for s, e in entry_groups(data, fs)]
         return [n for n in sizes if n]
-    keys = group_keys(data, fs)
-    if keys is None:
+    starts = group_starts(data, fs)
+    if starts is None:
         return [1] * len(keep)
+    if len(keep) == fs.n_rows:  # every row: the runs found once for validation
+        return list(map(sub, [*starts[1:], fs.n_rows], starts))
+    keys = group_keys(data, fs) or []
     sizes: list[int] = []
     last = None
     for rp in keep:
@@ -104,7 +108,8 @@ class SheetLines:
         self, data: SheetData, fs: Formatted, keep: list[int], *, mask_secrets: bool = False
     ) -> None:
         self._data, self._fs, self._keep = data, fs, keep
-        self.excel_rows = [data.rows[rp].row for rp in keep]
+        numbers = row_numbers(data.rows)
+        self.excel_rows = numbers if len(keep) == len(numbers) else [numbers[rp] for rp in keep]
         self.group_ends = list(accumulate(_group_sizes(data, fs, keep)))
         self._secret = _secret_columns(data)
         self.header: str | None = None
@@ -165,8 +170,8 @@ def sheet_lines(
     """
     fs = format_rows(data, "" if data.endpoint.positional else options.identificateur_texte)
     skip = frozenset(skip_rows)
-    keep = [rp for rp, r in enumerate(data.rows) if r.row not in skip] if skip else list(
-        range(len(data.rows)))
+    keep = ([rp for rp, n in enumerate(row_numbers(data.rows)) if n not in skip] if skip
+            else list(range(len(data.rows))))
     if fs.bad:
         wanted = set(keep)
         for rp, j in sorted(fs.bad):

@@ -30,6 +30,7 @@ from addin.core.mapping import (
     HeaderMatch,
     Matcher,
 )
+from addin.core.sheet_rows import Rows, SheetRow
 
 __all__ = [
     "Column",
@@ -55,60 +56,6 @@ class Column:
     index: int
 
 
-class SheetRow:
-    """One non-blank data row: its Excel row number and raw values by field code.
-
-    `read_sheet` stores the raw cells as a tuple (in `SheetData.columns` order) and builds the
-    `values` dict only when asked: 100,000 dicts would cost more than the whole validation.
-    """
-
-    __slots__ = ("row", "status", "stamp", "cells", "_codes", "_values")
-
-    def __init__(
-        self,
-        row: int,
-        values: dict[str, object] | None = None,
-        status: object = None,
-        cells: tuple[object, ...] | None = None,
-        codes: tuple[str, ...] = (),
-        stamp: object = None,
-    ) -> None:
-        self.row = row
-        self.status = status
-        self.stamp = stamp  # #EMPREINTE: run id and content stamp of its last import
-        self.cells = cells
-        self._codes = codes
-        self._values = values if values is not None or cells is not None else {}
-
-    @property
-    def values(self) -> dict[str, object]:
-        """Raw cell values by field code (a real dict: edits are seen by validation)."""
-        if self._values is None:
-            self._values = dict(zip(self._codes, self.cells or (), strict=True))
-        return self._values
-
-    @values.setter
-    def values(self, values: dict[str, object]) -> None:
-        self._values = values
-
-    def cells_for(self, codes: tuple[str, ...]) -> tuple[object, ...]:
-        """The raw values of these columns, in this order (fast when untouched since reading)."""
-        if self._values is None and self._codes is codes:
-            return self.cells  # type: ignore[return-value]
-        values = self.values
-        return tuple(values.get(c) for c in codes)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SheetRow):
-            return NotImplemented
-        return (self.row, self.values, self.status) == (other.row, other.values, other.status)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
-
-    def __repr__(self) -> str:
-        return f"SheetRow(row={self.row!r}, values={self.values!r}, status={self.status!r})"
-
-
 @dataclass(slots=True)
 class SheetData:
     """What a sheet holds for one endpoint, before validation."""
@@ -117,7 +64,7 @@ class SheetData:
     endpoint: Endpoint
     header_row: int | None
     columns: list[Column]
-    rows: list[SheetRow]
+    rows: Sequence[SheetRow]  # `Rows` as read (SheetRow made on demand), or any list of them
     status_column: Column | None = None
     issues: list[Issue] = field(default_factory=list)
     stamp_column: Column | None = None  # #EMPREINTE, written by imports (run journal)
@@ -140,13 +87,18 @@ class SheetData:
         return next((c for c in self.columns if c.code == code), None)
 
 
-def raw_columns(data: SheetData) -> list[tuple[object, ...]]:
-    """Each sent column's raw values, row after row: one C-level transpose of the rows."""
+def raw_columns(data: SheetData) -> list[Sequence[object]]:
+    """Each sent column's raw values, row after row (read-only): the columns kept by
+    `read_sheet` when the rows are still those it read, else one C-level transpose."""
     codes = data.codes
-    if not data.rows:
+    rows = data.rows
+    if isinstance(rows, Rows):
+        kept = rows.raw_columns(codes)
+        if kept is not None:
+            return kept
+    if not rows:
         return [() for _ in codes]
-    cells = [r.cells if r._values is None and r._codes is codes else r.cells_for(codes)
-             for r in data.rows]
+    cells = [r.cells_for(codes) for r in rows]
     return list(zip(*cells, strict=True)) if codes else []
 
 
@@ -308,35 +260,61 @@ def _rows(
     unknown: set[int],
     codes: tuple[str, ...],
     stamp: Column | None = None,
-) -> list[SheetRow]:
-    """The non-blank rows; hot path (one tuple and one small object per row, nothing per cell)."""
+) -> Rows:
+    """The non-blank rows, column by column; hot path (a few C-level passes per column, no
+    object per row: see `core.sheet_rows`)."""
     idx = [c.index for c in columns]
     st = status.index if status else None
     sp = stamp.index if stamp else None
     width = max(idx + [-1 if st is None else st, -1 if sp is None else sp]) + 1
     if data and min(map(len, data)) < width:  # ragged rows (xlwings/openpyxl trim): pad them
         data = [r if len(r) >= width else list(r) + [None] * (width - len(r)) for r in data]
-    if len(idx) > 1:
-        picked = list(map(itemgetter(*idx), data))
-    else:
-        picked = [(r[idx[0]],) for r in data] if idx else [() for _ in data]
+    cols = [list(map(itemgetter(i), data)) for i in idx]
     statuses = list(map(itemgetter(st), data)) if st is not None else [None] * len(data)
     stamps = list(map(itemgetter(sp), data)) if sp is not None else [None] * len(data)
-    others = sorted(unknown)
-    rows: list[SheetRow] = []
-    append = rows.append
-    for n, vals in enumerate(picked):
-        for v in vals:  # usually stops at the first cell
-            if v is not None and (v.__class__ is not str or v.strip()):
-                break
-        else:
-            # Only `#` columns (or nothing) filled: a blank row, unless an unknown column has
-            # data (already blocking; keep the row so its issues point somewhere).
-            cells = data[n]
-            if not any(_text(cells[i]) for i in others if i < len(cells)):
-                continue
-        append(SheetRow(excel_row + n, None, statuses[n], vals, codes, stamps[n]))
-    return rows
+    numbers = list(range(excel_row, excel_row + len(data)))
+    blank = _blank_rows(data, cols, sorted(unknown))
+    if blank:
+        keep = [n for n in range(len(data)) if n not in blank]
+        cols, statuses, stamps, numbers = (
+            [[c[n] for n in keep] for c in cols], [statuses[n] for n in keep],
+            [stamps[n] for n in keep], [numbers[n] for n in keep])
+    return Rows(numbers, cols, statuses, stamps, codes)
+
+
+def _blank(v: object) -> bool:
+    """An empty sent cell: nothing, or a text of spaces only."""
+    return v is None or (v.__class__ is str and not v.strip())  # type: ignore[attr-defined]
+
+
+def _blank_rows(
+    data: Sequence[Sequence[object]], cols: list[list[object]], others: list[int]
+) -> set[int]:
+    """Positions of the rows whose sent cells are all empty, unless an unknown column has data
+    there (already blocking; the row is kept so that its issues point somewhere)."""
+    if any(None not in c and not _has_blank_text(c) for c in cols):
+        return set()  # a column filled on every row: the usual case, found at C speed
+    suspects: Sequence[int] = range(len(data))
+    if cols:  # only where the fullest column is empty
+        fullest = min(cols, key=lambda c: c.count(None))
+        suspects = [n for n, v in enumerate(fullest) if _blank(v)]
+    return {
+        n for n in suspects
+        if all(_blank(c[n]) for c in cols)
+        and not any(_text(data[n][i]) for i in others if i < len(data[n]))
+    }
+
+
+def _has_blank_text(col: list[object]) -> bool:
+    """Whether a column holds a text of spaces only (cheaply, at C speed, when it can)."""
+    try:
+        return not all(map(str.strip, col))  # type: ignore[arg-type]
+    except TypeError:  # not only texts
+        pass
+    types = set(map(type, col))
+    if not any(issubclass(t, str) for t in types):
+        return False
+    return any(isinstance(v, str) and not v.strip() for v in col)
 
 
 def _no_header(sheet: str, endpoint: Endpoint) -> Issue:

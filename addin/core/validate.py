@@ -12,10 +12,19 @@ Never stops at the first problem and never raises per cell. Choices (DESIGN §4)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import compress, islice
+from operator import ne
 
 from addin.core import issues as ic
 from addin.core.entries import entry_issues
-from addin.core.formatted import Formatted, format_rows, group_keys, issue_at, required_issue
+from addin.core.formatted import (
+    Formatted,
+    format_rows,
+    group_columns,
+    group_starts,
+    issue_at,
+    required_issue,
+)
 from addin.core.issues import Issue, has_blocking
 from addin.core.rules import required_fields, row_rules
 from addin.core.sheet import SheetData
@@ -104,32 +113,36 @@ def _duplicate_keys(data: SheetData, fs: Formatted) -> Iterable[Issue]:
 
 
 def _grouping(data: SheetData, fs: Formatted) -> Iterable[Issue]:
-    keys = group_keys(data, fs)
-    if keys is None:
+    idx, starts = group_columns(data), group_starts(data, fs)
+    if idx is None or starts is None:
         return
     third = next((j for j, c in enumerate(data.columns) if c.code == "PCF_CODE"), None)
-    check_third = third is not None and "PCF_CODE" not in (data.endpoint.grouping or ())
-    done: dict[tuple[str, ...], int] = {}
-    start = 0
-    for rp, key in enumerate(keys):
-        if rp and key == keys[rp - 1]:
-            # Reported where it changes (not on every later line of the same document).
-            if check_third and fs.cols[third][rp] != fs.cols[third][rp - 1]:  # type: ignore[index]
+    if third is not None and "PCF_CODE" not in (data.endpoint.grouping or ()):
+        # Reported where it changes (not on every later line of the same document).
+        col = fs.cols[third]
+        changes = compress(range(1, fs.n_rows), map(ne, islice(col, 1, None), col))
+        new = set(starts)
+        for rp in changes:
+            if rp not in new:
                 yield issue_at(
                     data, rp, third, ic.THIRD_PARTY_CHANGES,
-                    f"Le tiers change (« {fs.cols[third][rp - 1]} » ligne "  # type: ignore[index]
-                    f"{data.rows[rp - 1].row}, « {fs.cols[third][rp]} » ici) sans que le "
-                    f"document change : Gestimum ajouterait cette ligne au document précédent. "
-                    f"Donnez à chaque document son propre DOC_PIECE ou DOC_REFPCF.",
+                    f"Le tiers change (« {col[rp - 1]} » ligne {data.rows[rp - 1].row}, "
+                    f"« {col[rp]} » ici) sans que le document change : Gestimum ajouterait "
+                    f"cette ligne au document précédent. Donnez à chaque document son propre "
+                    f"DOC_PIECE ou DOC_REFPCF.",
                 )
-            continue
-        if rp:
-            done.setdefault(keys[rp - 1], start)
-        start = rp
-        if key in done:
+    # Each column's values on the first row of each run of lines with the same key.
+    firsts = [[fs.cols[j][rp] for rp in starts] for j in idx]
+    if any(len(set(values)) == len(starts) for values in firsts):
+        return  # a column (DOC_PIECE, DOC_REFPCF…) differs on every run: no key comes back
+    keys = list(zip(*firsts, strict=True)) if idx else [()] * len(starts)
+    done: dict[tuple[str, ...], int] = {}
+    for rp, key in zip(starts, keys, strict=True):
+        first = done.setdefault(key, rp)
+        if first != rp:
             yield issue_at(
                 data, rp, None, ic.BROKEN_GROUPING,
-                f"Cette ligne appartient au document commencé ligne {data.rows[done[key]].row}, "
+                f"Cette ligne appartient au document commencé ligne {data.rows[first].row}, "
                 f"mais d'autres documents s'intercalent : Gestimum créerait deux documents. "
                 f"Regroupez les lignes de chaque document les unes sous les autres (triez la "
                 f"feuille).",
