@@ -229,8 +229,12 @@ def _header_and_lines(
     sep = data.endpoint.separator or ";"
     header = sep.join(data.columns[j].code for j in used)
     joined = map(sep.join, zip(*(cols[j] for j in used), strict=True))
-    # Trailing empty fields are trimmed, as the documented examples do.
-    return header, [line.rstrip(sep) for line in joined]
+    # Trailing empty fields are trimmed, as the documented examples do; none to trim (checked
+    # at C speed) when the last column's texts are never empty nor end with the separator.
+    last = cols[used[-1]] if used else []
+    if "" in last or f"{sep}\n" in "\n".join(last) + "\n":
+        return header, [line.rstrip(sep) for line in joined]
+    return header, list(joined)
 
 
 def build_body(
