@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from operator import itemgetter, sub
@@ -76,7 +76,7 @@ class Batch:
         return [self.header, *self.lines] if self.header is not None else list(self.lines)
 
 
-def _group_sizes(data: SheetData, fs: Formatted, keep: list[int]) -> list[int]:
+def _group_sizes(data: SheetData, fs: Formatted, keep: Sequence[int]) -> list[int]:
     """Sizes, in `keep` order, of the runs of rows that must travel in the same batch."""
     if data.endpoint.positional:
         wanted = set(keep)
@@ -105,11 +105,13 @@ class SheetLines:
     cut into batches on demand so that each request can be sized from the previous ones."""
 
     def __init__(
-        self, data: SheetData, fs: Formatted, keep: list[int], *, mask_secrets: bool = False
+        self, data: SheetData, fs: Formatted, keep: Sequence[int], *,
+        mask_secrets: bool = False,
     ) -> None:
         self._data, self._fs, self._keep = data, fs, keep
         numbers = row_numbers(data.rows)
-        self.excel_rows = numbers if len(keep) == len(numbers) else [numbers[rp] for rp in keep]
+        self.excel_rows: Sequence[int] = (
+            numbers if len(keep) == len(numbers) else [numbers[rp] for rp in keep])
         self.group_ends = list(accumulate(_group_sizes(data, fs, keep)))
         self._secret = _secret_columns(data)
         self.header: str | None = None
@@ -154,7 +156,7 @@ class SheetLines:
         else:
             lines = self._lines[start:end]
         return Batch(self.index, max(total, self.index), self.header, lines,
-                     self.excel_rows[start:end], _secrets(self._fs, self._secret, rps))
+                     list(self.excel_rows[start:end]), _secrets(self._fs, self._secret, rps))
 
 
 def sheet_lines(
@@ -171,7 +173,7 @@ def sheet_lines(
     fs = format_rows(data, "" if data.endpoint.positional else options.identificateur_texte)
     skip = frozenset(skip_rows)
     keep = ([rp for rp, n in enumerate(row_numbers(data.rows)) if n not in skip] if skip
-            else list(range(len(data.rows))))
+            else range(len(data.rows)))
     if fs.bad:
         wanted = set(keep)
         for rp, j in sorted(fs.bad):
@@ -206,14 +208,14 @@ def _secret_columns(data: SheetData) -> tuple[int, ...]:
                  if (f := ep.field(c.code)) is not None and f.is_secret)
 
 
-def _secrets(fs: Formatted, secret: tuple[int, ...], rps: list[int]) -> frozenset[str]:
+def _secrets(fs: Formatted, secret: tuple[int, ...], rps: Sequence[int]) -> frozenset[str]:
     if not secret:
         return frozenset()
     return frozenset(t for j in secret for rp in rps if (t := fs.cols[j][rp]))
 
 
 def _header_and_lines(
-    data: SheetData, fs: Formatted, keep: list[int], masked: tuple[int, ...] = ()
+    data: SheetData, fs: Formatted, keep: Sequence[int], masked: tuple[int, ...] = ()
 ) -> tuple[str, list[str]]:
     """Header of the columns not empty on every kept row, and each kept row's line."""
     cols = fs.cols

@@ -272,7 +272,7 @@ def _rows(
     cols = [list(map(itemgetter(i), data)) for i in idx]
     statuses = list(map(itemgetter(st), data)) if st is not None else [None] * len(data)
     stamps = list(map(itemgetter(sp), data)) if sp is not None else [None] * len(data)
-    numbers = list(range(excel_row, excel_row + len(data)))
+    numbers: Sequence[int] = range(excel_row, excel_row + len(data))  # no list unless a gap
     blank = _blank_rows(data, cols, sorted(unknown))
     if blank:
         keep = [n for n in range(len(data)) if n not in blank]

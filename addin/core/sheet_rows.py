@@ -82,7 +82,7 @@ class Rows(Sequence[SheetRow]):
 
     def __init__(
         self,
-        numbers: list[int],
+        numbers: Sequence[int],
         columns: list[list[object]],
         statuses: list[object],
         stamps: list[object],
@@ -164,8 +164,8 @@ class Rows(Sequence[SheetRow]):
         return repr(self._every())
 
 
-def row_numbers(rows: Sequence[SheetRow]) -> list[int]:
-    """The Excel row number of each row, without making a `SheetRow` per row."""
+def row_numbers(rows: Sequence[SheetRow]) -> Sequence[int]:
+    """The Excel row number of each row (read-only), without making a `SheetRow` per row."""
     if isinstance(rows, Rows):
-        return list(rows.numbers)
+        return rows.numbers
     return [r.row for r in rows]
