@@ -83,7 +83,7 @@ class Rows(Sequence[SheetRow]):
     def __init__(
         self,
         numbers: Sequence[int],
-        columns: list[list[object]],
+        columns: list[Sequence[object]],
         statuses: list[object],
         stamps: list[object],
         codes: tuple[str, ...],
