@@ -259,3 +259,36 @@ def test_fingerprints_are_those_of_earlier_versions(case: str) -> None:
 def test_long_sheets_give_the_same_fingerprints(case: str, keyed: bool) -> None:
     prints = _prints(case) if keyed else _prints(case, salt=b"", target="")
     assert _digest(prints) == EXPECTED_DIGESTS[(case, keyed)]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+def test_the_same_fingerprints_whatever_the_chunks(chunk: int, monkeypatch) -> None:
+    """Rows are hashed a chunk at a time: pièces cut by a chunk boundary, chunks where a column
+    is filled in every row, in some or in none, give the same values."""
+    monkeypatch.setattr(fingerprints, "CHUNK_ROWS", chunk)
+    for case in CASES:
+        prints = _prints(case)
+        assert [(p.row, p.group, p.fp, p.piece, p.key, p.stamp) for p in prints] \
+            == EXPECTED[case], case
+    for case, keyed in EXPECTED_DIGESTS:
+        prints = _prints(case) if keyed else _prints(case, salt=b"", target="")
+        assert _digest(prints) == EXPECTED_DIGESTS[(case, keyed)], case
+
+
+def test_column_order_and_empty_columns_do_not_change_a_fingerprint() -> None:
+    def prints(*grid: list[object]) -> list[RowPrint]:
+        data = read_sheet(list(grid), get_endpoint("Clients"), sheet="Clients")
+        return row_prints(data, get_endpoint("Clients"), SALT)
+
+    a = prints(["PCF_CODE", "PCF_RS", "PCF_VILLE"], ["C1", "Un", "Paris"], ["C2", "Deux", None])
+    b = prints(["PCF_VILLE", "PCF_TEL1", "PCF_CODE", "PCF_RS"], ["Paris", None, "C1", "Un"],
+               [None, None, "C2", "Deux"])
+    assert [(p.fp, p.key, p.stamp) for p in a] == [(p.fp, p.key, p.stamp) for p in b]
+    assert a[0].fp != a[1].fp and a[0].key != a[1].key
+
+
+def test_only_a_secret_sheet_is_keyed_by_the_salt_and_its_stamp_leaves_the_secret_out() -> None:
+    users, other = _prints("users"), _prints("users", salt=b"un autre sel")
+    assert all(u.fp != o.fp and u.stamp == o.stamp for u, o in zip(users, other, strict=True))
+    assert users[0].fp != users[3].fp  # same password and group, another user
+    assert [p.fp for p in _prints("sales")] == [p.fp for p in _prints("sales", salt=b"autre")]
