@@ -21,8 +21,10 @@ from addin.core.errors import (
 from addin.core.excel_rows import cite_excel_rows
 from addin.core.missing_code import explain_missing_code
 from addin.core.outcomes import (
+    NO_TEXTS,
     BatchOutcome,
     RowOutcome,
+    SharedList,
     blocked_row,
     refused_outcome,
     unknown_outcome,
@@ -94,31 +96,41 @@ def parse_answer(
     bad_state = RowState.TEST_REJECTED if test else RowState.REJECTED
     outcomes: list[RowOutcome] = []
     kinds: list[str] = []
+    # Rows with nothing particular share their lists (and status text: see status_text).
+    no_reason, unidentified = SharedList((NO_REASON,)), SharedList((UNIDENTIFIED,))
     for n, excel_row in enumerate(rows, start=1):
-        warnings = [cite_excel_rows(w, rows) for w in parsed.warnings.get(n, [])]
+        found = parsed.warnings.get(n)
+        warnings = [cite_excel_rows(w, rows) for w in found] if found else NO_TEXTS
         if n in identified:
             kind = "rejected"
             line = batch.lines[n - 1] if n <= len(getattr(batch, "lines", ())) else ""
             reasons = [cite_excel_rows(explain_missing_code(r, endpoint, batch.header, line),
-                                       rows) for r in identified[n]] or [NO_REASON]
+                                       rows) for r in identified[n]] or no_reason
         else:
-            kind, reasons = rest, ([NO_REASON] if rest == "rejected" else [])
+            kind, reasons = rest, (no_reason if rest == "rejected" else NO_TEXTS)
         kinds.append(kind)
         if kind == "ok":
             state = RowState.WARNING if warnings and not test else ok_state
         elif kind == "rejected":
             state = bad_state
         else:
-            state, reasons = RowState.UNKNOWN, [UNIDENTIFIED]
-        outcomes.append(RowOutcome(excel_row, state, "", reasons, warnings, [], n))
+            state, reasons = RowState.UNKNOWN, unidentified
+        outcomes.append(RowOutcome(excel_row, state, "", reasons, warnings, NO_TEXTS, n))
 
     pieces_by_row = _attribute_pieces(parsed.pieces, kinds, _groups(batch, endpoint, groups))
+    texts: dict[tuple[str, int], str] = {}  # the status of a pièce's plain rows, made once
     for outcome in outcomes:
-        if outcome.line is not None and outcome.line in pieces_by_row:
-            outcome.pieces = pieces_by_row[outcome.line]
-            outcome.text = status_text(
-                outcome.state, outcome.reasons, outcome.warnings, outcome.pieces
-            )
+        pieces = pieces_by_row.get(outcome.line)  # type: ignore[arg-type]
+        if pieces is None:
+            continue
+        outcome.pieces = pieces
+        if outcome.reasons or outcome.warnings:
+            outcome.text = status_text(outcome.state, outcome.reasons, outcome.warnings, pieces)
+        else:
+            key = (outcome.state, id(pieces))
+            if key not in texts:
+                texts[key] = status_text(outcome.state, pieces=pieces)
+            outcome.text = texts[key]
 
     locate = rest == "unknown" and bool(getattr(endpoint, "test_mode", False))
     extra = max((rejected_n or 0) - len(identified), 0) if rest == "unknown" else 0
@@ -296,7 +308,8 @@ def _attribute_pieces(
         return {}  # cannot tell which documents were created
     if len(created) != len(pieces):
         return {}  # journal and documents disagree: keep the pièces at batch level only
-    return {i + 1: [piece] for group, piece in zip(created, pieces, strict=True) for i in group}
+    return {i + 1: shared for group, piece in zip(created, pieces, strict=True)
+            for shared in (SharedList((piece,)),) for i in group}  # one list per pièce
 
 
 def _summarise(

@@ -70,6 +70,8 @@ def status_text(
     """Short French `#STATUT` text: state, then reason(s), warning(s) and pièce number(s)."""
     state = RowState(state)
     text = STATE_LABELS[state]
+    if not (reasons or warnings or pieces):
+        return text  # the label itself: one string shared by every such row
     if reasons:
         colon = (RowState.REJECTED, RowState.BLOCKED, RowState.UNTESTED)
         joiner = " : " if state in colon else " — "
