@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from typing import Any
 
 from addin.core.answer_journal import ParsedJournal, parse_journal, split_fields
@@ -96,8 +98,9 @@ def parse_answer(
     bad_state = RowState.TEST_REJECTED if test else RowState.REJECTED
     outcomes: list[RowOutcome] = []
     kinds: list[str] = []
-    # Rows with nothing particular share their lists (and status text: see status_text).
+    # Rows with nothing particular share their lists and status text, made once per batch.
     no_reason, unidentified = SharedList((NO_REASON,)), SharedList((UNIDENTIFIED,))
+    shared: dict[tuple[str, int], str] = {}
     for n, excel_row in enumerate(rows, start=1):
         found = parsed.warnings.get(n)
         warnings = [cite_excel_rows(w, rows) for w in found] if found else NO_TEXTS
@@ -115,7 +118,11 @@ def parse_answer(
             state = bad_state
         else:
             state, reasons = RowState.UNKNOWN, unidentified
-        outcomes.append(RowOutcome(excel_row, state, "", reasons, warnings, NO_TEXTS, n))
+        text = ""  # made by RowOutcome
+        if warnings is NO_TEXTS and reasons.__class__ is SharedList:
+            key = (state, id(reasons))
+            text = shared.get(key) or shared.setdefault(key, status_text(state, reasons))
+        outcomes.append(RowOutcome(excel_row, state, text, reasons, warnings, NO_TEXTS, n))
 
     pieces_by_row = _attribute_pieces(parsed.pieces, kinds, _groups(batch, endpoint, groups))
     texts: dict[tuple[str, int], str] = {}  # the status of a pièce's plain rows, made once
@@ -316,10 +323,11 @@ def _summarise(
     rows: list[RowOutcome], parsed: ParsedJournal, locate: bool, extra: int, **fields: Any
 ) -> BatchOutcome:
     ok = {RowState.IMPORTED, RowState.WARNING, RowState.TESTED}
-    n_ok = sum(r.state in ok for r in rows)
-    n_bad = sum(r.state in (RowState.REJECTED, RowState.TEST_REJECTED) for r in rows)
-    n_unknown = sum(r.state == RowState.UNKNOWN for r in rows)
-    n_warned = sum(bool(r.warnings) for r in rows if r.state in ok)
+    states = Counter(map(attrgetter("state"), rows))
+    n_ok = sum(states[s] for s in ok)
+    n_bad = states[RowState.REJECTED] + states[RowState.TEST_REJECTED]
+    n_unknown = states[RowState.UNKNOWN]
+    n_warned = sum(1 for r in rows if r.warnings and r.state in ok)
     state = "unknown" if n_unknown else "ok" if not n_bad else "rejected" if not n_ok else "partial"
     message = _message(state, fields["test"], len(rows), n_ok, n_bad, n_unknown, n_warned, extra)
     if parsed.pieces:
