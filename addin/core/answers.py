@@ -28,6 +28,7 @@ from addin.core.outcomes import (
     RowOutcome,
     SharedList,
     blocked_row,
+    numbered,
     refused_outcome,
     unknown_outcome,
 )
@@ -101,7 +102,7 @@ def parse_answer(
     # Rows with nothing particular share their lists and status text, made once per batch.
     no_reason, unidentified = SharedList((NO_REASON,)), SharedList((UNIDENTIFIED,))
     shared: dict[tuple[str, int], str] = {}
-    for n, excel_row in enumerate(rows, start=1):
+    for n, excel_row in numbered(rows):
         found = parsed.warnings.get(n)
         warnings = [cite_excel_rows(w, rows) for w in found] if found else NO_TEXTS
         if n in identified:

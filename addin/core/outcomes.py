@@ -6,8 +6,9 @@ The answer parser (`answers.py`) fills these records; the pipeline builds the ot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from addin.core.status import RowState, status_text
@@ -21,6 +22,7 @@ __all__ = [
     "blocked_row",
     "failed_outcome",
     "not_sent_outcomes",
+    "numbered",
     "refused_outcome",
     "unknown_outcome",
 ]
@@ -56,6 +58,25 @@ NO_TEXTS: list[str] = SharedList()  # no reason, no warning, no pièce
 
 def _no_texts() -> list[str]:
     return NO_TEXTS
+
+
+_NUMBERS: tuple[int, ...] = tuple(range(1025))  # replaced, never changed: safe across threads
+
+
+def numbered(rows: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """`enumerate(rows, start=1)` with line numbers shared by every batch: each of 100,000
+    outcomes would otherwise keep its own int object (numbers above 256 are not cached)."""
+    numbers = _NUMBERS
+    if len(numbers) <= len(rows):
+        numbers = _share(len(rows))
+    return zip(islice(numbers, 1, len(rows) + 1), rows, strict=True)
+
+
+def _share(n: int) -> tuple[int, ...]:
+    global _NUMBERS
+    numbers = _NUMBERS
+    _NUMBERS = numbers = numbers + tuple(range(len(numbers), max(n + 1, 2 * len(numbers))))
+    return numbers
 
 
 @dataclass(slots=True)
@@ -152,4 +173,4 @@ def _alike(batch: Any, state: RowState, reason: str) -> list[RowOutcome]:
     reasons = SharedList((reason,))
     text = status_text(state, reasons)
     return [RowOutcome(r, state, text, reasons, NO_TEXTS, NO_TEXTS, n)
-            for n, r in enumerate(batch.rows, start=1)]
+            for n, r in numbered(batch.rows)]

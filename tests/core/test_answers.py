@@ -298,3 +298,11 @@ def test_rows_of_a_piece_share_its_pieces_and_status():
     assert [r.text for r in rows] == ["Importée — pièce ARC24-00001"] * 2 + [
         "Importée — pièce ARC24-00002"]
     assert rows[0].pieces is rows[1].pieces and rows[0].text is rows[1].text
+
+
+def test_line_numbers_are_shared_by_every_batch():
+    stats = {"nombre_lignes_importées": "600", "nombre_lignes_non_importées": "0"}
+    first = parse_answer(CLIENTS, answer([], stats), batch(600)).rows
+    second = parse_answer(CLIENTS, answer([], stats), batch(600, first_row=700)).rows
+    assert [r.line for r in first] == list(range(1, 601))
+    assert all(a.line is b.line for a, b in zip(first, second, strict=True))
