@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from typing import Any
 
 from addin.core.answer_journal import ParsedJournal, parse_journal, split_fields
@@ -21,9 +23,12 @@ from addin.core.errors import (
 from addin.core.excel_rows import cite_excel_rows
 from addin.core.missing_code import explain_missing_code
 from addin.core.outcomes import (
+    NO_TEXTS,
     BatchOutcome,
     RowOutcome,
+    SharedList,
     blocked_row,
+    numbered,
     refused_outcome,
     unknown_outcome,
 )
@@ -94,31 +99,46 @@ def parse_answer(
     bad_state = RowState.TEST_REJECTED if test else RowState.REJECTED
     outcomes: list[RowOutcome] = []
     kinds: list[str] = []
-    for n, excel_row in enumerate(rows, start=1):
-        warnings = [cite_excel_rows(w, rows) for w in parsed.warnings.get(n, [])]
+    # Rows with nothing particular share their lists and status text, made once per batch.
+    no_reason, unidentified = SharedList((NO_REASON,)), SharedList((UNIDENTIFIED,))
+    shared: dict[tuple[str, int], str] = {}
+    for n, excel_row in numbered(rows):
+        found = parsed.warnings.get(n)
+        warnings = [cite_excel_rows(w, rows) for w in found] if found else NO_TEXTS
         if n in identified:
             kind = "rejected"
             line = batch.lines[n - 1] if n <= len(getattr(batch, "lines", ())) else ""
             reasons = [cite_excel_rows(explain_missing_code(r, endpoint, batch.header, line),
-                                       rows) for r in identified[n]] or [NO_REASON]
+                                       rows) for r in identified[n]] or no_reason
         else:
-            kind, reasons = rest, ([NO_REASON] if rest == "rejected" else [])
+            kind, reasons = rest, (no_reason if rest == "rejected" else NO_TEXTS)
         kinds.append(kind)
         if kind == "ok":
             state = RowState.WARNING if warnings and not test else ok_state
         elif kind == "rejected":
             state = bad_state
         else:
-            state, reasons = RowState.UNKNOWN, [UNIDENTIFIED]
-        outcomes.append(RowOutcome(excel_row, state, "", reasons, warnings, [], n))
+            state, reasons = RowState.UNKNOWN, unidentified
+        text = ""  # made by RowOutcome
+        if warnings is NO_TEXTS and reasons.__class__ is SharedList:
+            key = (state, id(reasons))
+            text = shared.get(key) or shared.setdefault(key, status_text(state, reasons))
+        outcomes.append(RowOutcome(excel_row, state, text, reasons, warnings, NO_TEXTS, n))
 
     pieces_by_row = _attribute_pieces(parsed.pieces, kinds, _groups(batch, endpoint, groups))
+    texts: dict[tuple[str, int], str] = {}  # the status of a pièce's plain rows, made once
     for outcome in outcomes:
-        if outcome.line is not None and outcome.line in pieces_by_row:
-            outcome.pieces = pieces_by_row[outcome.line]
-            outcome.text = status_text(
-                outcome.state, outcome.reasons, outcome.warnings, outcome.pieces
-            )
+        pieces = pieces_by_row.get(outcome.line)  # type: ignore[arg-type]
+        if pieces is None:
+            continue
+        outcome.pieces = pieces
+        if outcome.reasons or outcome.warnings:
+            outcome.text = status_text(outcome.state, outcome.reasons, outcome.warnings, pieces)
+        else:
+            key = (outcome.state, id(pieces))
+            if key not in texts:
+                texts[key] = status_text(outcome.state, pieces=pieces)
+            outcome.text = texts[key]
 
     locate = rest == "unknown" and bool(getattr(endpoint, "test_mode", False))
     extra = max((rejected_n or 0) - len(identified), 0) if rest == "unknown" else 0
@@ -296,17 +316,19 @@ def _attribute_pieces(
         return {}  # cannot tell which documents were created
     if len(created) != len(pieces):
         return {}  # journal and documents disagree: keep the pièces at batch level only
-    return {i + 1: [piece] for group, piece in zip(created, pieces, strict=True) for i in group}
+    return {i + 1: shared for group, piece in zip(created, pieces, strict=True)
+            for shared in (SharedList((piece,)),) for i in group}  # one list per pièce
 
 
 def _summarise(
     rows: list[RowOutcome], parsed: ParsedJournal, locate: bool, extra: int, **fields: Any
 ) -> BatchOutcome:
     ok = {RowState.IMPORTED, RowState.WARNING, RowState.TESTED}
-    n_ok = sum(r.state in ok for r in rows)
-    n_bad = sum(r.state in (RowState.REJECTED, RowState.TEST_REJECTED) for r in rows)
-    n_unknown = sum(r.state == RowState.UNKNOWN for r in rows)
-    n_warned = sum(bool(r.warnings) for r in rows if r.state in ok)
+    states = Counter(map(attrgetter("state"), rows))
+    n_ok = sum(states[s] for s in ok)
+    n_bad = states[RowState.REJECTED] + states[RowState.TEST_REJECTED]
+    n_unknown = states[RowState.UNKNOWN]
+    n_warned = sum(1 for r in rows if r.warnings and r.state in ok)
     state = "unknown" if n_unknown else "ok" if not n_bad else "rejected" if not n_ok else "partial"
     message = _message(state, fields["test"], len(rows), n_ok, n_bad, n_unknown, n_warned, extra)
     if parsed.pieces:

@@ -16,7 +16,7 @@ from typing import Any
 from addin.core.answer_journal import split_fields
 from addin.core.answers import compute_groups
 from addin.core.missing_code import line_codes, reference_word
-from addin.core.outcomes import BatchOutcome, RowOutcome
+from addin.core.outcomes import NO_TEXTS, BatchOutcome, RowOutcome
 from addin.core.status import RowState
 
 __all__ = ["provided_codes", "soften_test_outcome", "untested_summary"]
@@ -65,7 +65,7 @@ def soften_test_outcome(
     for i, row in enumerate(outcome.rows):  # rows located by core.locate carry real states
         if row.state in as_test:
             outcome.rows[i] = RowOutcome(row.row, as_test[row.state], "", row.reasons,
-                                         row.warnings, [], row.line)
+                                         row.warnings, NO_TEXTS, row.line)
     changed = 0
     for i, row in enumerate(outcome.rows):
         line = lines[row.line - 1] if row.line and row.line <= len(lines) else ""
@@ -80,7 +80,7 @@ def soften_test_outcome(
             reason = NOT_LOCATED
         if reason is not None:
             outcome.rows[i] = RowOutcome(row.row, RowState.UNTESTED, "", [reason], row.warnings,
-                                         [], row.line)
+                                         NO_TEXTS, row.line)
             changed += 1
     changed += _whole_pieces(outcome, endpoint, batch)
     if changed:
@@ -129,7 +129,7 @@ def _whole_pieces(outcome: BatchOutcome, endpoint: Any, batch: Any) -> int:
         for r in members:
             if r.state == RowState.TEST_REJECTED:
                 outcome.rows[by_line[r.line]] = RowOutcome(
-                    r.row, RowState.UNTESTED, "", [f"sa pièce {why}"], r.warnings, [], r.line)
+                    r.row, RowState.UNTESTED, "", [f"sa pièce {why}"], r.warnings, NO_TEXTS, r.line)
                 changed += 1
     return changed
 

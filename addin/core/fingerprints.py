@@ -9,23 +9,30 @@ leaves secret fields out. Other lines hold nothing the workbook does not show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from functools import partial
 from hashlib import blake2b
+from itertools import repeat
+from operator import attrgetter
+from typing import NamedTuple
 
 from addin.core.catalog import Endpoint, Field
 from addin.core.entries import entry_groups
-from addin.core.formatted import Formatted, format_rows, group_keys
+from addin.core.formatted import Formatted, format_rows
 from addin.core.sheet import SheetData
 
 __all__ = ["RowPrint", "is_secret_field", "parse_stamp", "row_prints", "stamp_text", "target_tag"]
 
 _SEP = "\x1f"  # unit separator: cannot occur in a cell text that passed validation
+_PIECE_SEP = b"\x1e"  # between the rows of a pièce
 STAMP_LENGTH = 20  # hex digits of the workbook stamp: 80 bits, plenty for one sheet
+CHUNK_ROWS = 4096  # rows whose texts exist at once: row_prints' memory besides its result
 
 
-@dataclass(frozen=True, slots=True)
-class RowPrint:
-    """One row's fingerprints: `fp` (its content), `piece` (its whole pièce), `key` (update key)."""
+class RowPrint(NamedTuple):
+    """One row's fingerprints: `fp` (its content), `piece` (its whole pièce), `key` (update key).
+
+    A named tuple, not a dataclass: 100,000 of them are built from C (`_new_print`)."""
 
     row: int  # Excel row
     fp: str
@@ -34,6 +41,11 @@ class RowPrint:
     stamp: str  # unkeyed, secret fields left out: stored in the workbook (#EMPREINTE)
     group: int  # index of its pièce within the sheet
     target: str = ""  # tag of the server + company it is sent to (same for every row)
+
+
+_new_print = partial(tuple.__new__, RowPrint)  # RowPrint from a 7-tuple, without Python code
+_hex = blake2b.hexdigest
+_excel_row = attrgetter("row")
 
 
 def is_secret_field(code: str, label: str) -> bool:
@@ -51,81 +63,144 @@ def _secret_columns(data: SheetData) -> set[int]:
     return out
 
 
-def _groups(data: SheetData, fs: Formatted) -> list[int]:
-    """Group index of each row position: pièces for documents and entries, else one per row."""
+def _pieces(data: SheetData, fs: Formatted) -> list[tuple[int, int]] | None:
+    """(start, end) row positions of each pièce (contiguous runs), None when each row is one.
+
+    Documents: a new pièce where a grouping value changes (the rule of `group_keys`, run over
+    the columns without building every row's key); entries: `entry_groups`."""
+    ep = data.endpoint
+    if ep.positional:
+        return entry_groups(data, fs)
+    if not ep.grouping:
+        return None
     n = fs.n_rows
-    if data.endpoint.positional:
-        index = list(range(n))
-        for g, (start, end) in enumerate(entry_groups(data, fs)):
-            for rp in range(start, end):
-                index[rp] = g
-        return index
-    keys = group_keys(data, fs)
-    if keys is None:
-        return list(range(n))
-    index, g, last = [], -1, object()
-    for key in keys:
-        if key != last:
-            g, last = g + 1, key
-        index.append(g)
-    return index
+    idx = [j for j, c in enumerate(data.columns) if c.code in ep.grouping]
+    if not idx:
+        return [(0, n)] if n else []
+    runs, start, last = [], 0, None
+    for rp, key in enumerate(zip(*(fs.cols[j] for j in idx), strict=True)):
+        if rp and key != last:
+            runs.append((start, rp))
+            start = rp
+        last = key
+    if n:
+        runs.append((start, n))
+    return runs
 
 
-def _mac(salt: bytes, text: str) -> str:
-    """BLAKE2b, 128 bits (32 hex digits), keyed when `salt` is given: one C call per text."""
-    return blake2b(text.encode("utf-8"), key=salt, digest_size=16).hexdigest()
+def _row_texts(name: str, tagged: Sequence[tuple[str, list[str]]], a: int, b: int) -> list[str]:
+    """Rows a..b as the endpoint's `name` then their non-empty `CODE=text` pairs, joined by the
+    unit separator (`tagged`: each column's `SEP CODE=` prefix and texts, in code order): the
+    same content gives the same text whatever the column order or the empty columns.
 
-
-def _row_texts(fs: Formatted, codes: tuple[str, ...], columns: list[int]) -> list[str]:
-    """Each row as its non-empty `CODE=text` pairs, columns in code order: the same content
-    gives the same text whatever the column order or the empty columns of the sheet."""
-    if not columns:
-        return [""] * fs.n_rows
-    tagged = [[f"{codes[j]}={t}" if t else "" for t in fs.cols[j]] for j in columns]
-    join = _SEP.join
-    return [join(filter(None, row)) for row in zip(*tagged, strict=True)]
+    One C-level %-format per row: a column filled in every row of the chunk is a `%s` after
+    its prefix, one filled in some rows is tagged beforehand ("" where empty)."""
+    template, args = [name.replace("%", "%%")], []
+    full = False
+    for prefix, col in tagged:
+        part = col[a:b]
+        if all(part):
+            template.append(prefix.replace("%", "%%") + "%s")
+            args.append(part)
+            full = True
+        elif any(part):
+            template.append("%s")
+            args.append([prefix + t if t else "" for t in part])
+    scope = name + _SEP  # the text of a row with nothing to send
+    if not args:
+        return [scope] * (b - a)
+    texts = list(map("".join(template).__mod__, zip(*args, strict=True)))
+    if not full and name in texts:
+        texts = [scope if t == name else t for t in texts]
+    return texts
 
 
 def row_prints(
     data: SheetData, endpoint: Endpoint, salt: bytes, *, delimiter: str = "", target: str = ""
 ) -> list[RowPrint]:
-    """Fingerprints of every row of `data`, in row order (rows with blocking cells included)."""
+    """Fingerprints of every row of `data`, in row order (rows with blocking cells included).
+
+    Rows are hashed CHUNK_ROWS at a time, so that the row texts never exist all at once."""
     fs = format_rows(data, "" if endpoint.positional else delimiter)
-    codes = data.codes
+    codes, cols = data.codes, fs.cols
     order = sorted(range(len(codes)), key=codes.__getitem__)
     secret = _secret_columns(data)
-    scope = endpoint.name + _SEP
-    contents = [scope + text for text in _row_texts(fs, codes, order)]
-    public = ([scope + text for text in _row_texts(fs, codes, [j for j in order
-                                                                if j not in secret])]
-              if secret else contents)
+    name = endpoint.name
+    contents = [(f"{_SEP}{codes[j]}=", cols[j]) for j in order]
+    public = [(p, c) for j, (p, c) in zip(order, contents, strict=True) if j not in secret]
     # Keyed only where a line holds a secret: elsewhere the content is the workbook's own, and
     # one hash per row then gives both the journal's fingerprint and the workbook's stamp.
-    key = salt if secret else b""
-    fps = [_mac(key, text) for text in contents]
-    groups = _groups(data, fs)
-    members: dict[int, list[int]] = {}
-    for rp, g in enumerate(groups):
-        members.setdefault(g, []).append(rp)
-    piece_fp = {
-        g: fps[rps[0]] if len(rps) == 1 else _mac(key, "\x1e".join(contents[rp] for rp in rps))
-        for g, rps in members.items()
-    }
-    key_cols = sorted((j for j, c in enumerate(codes) if c in endpoint.key_fields),
-                      key=codes.__getitem__)
-    if key_cols:
-        folded = [[t.casefold() for t in fs.cols[j]] for j in key_cols]
-        keys = [_mac(key, scope + _SEP.join(values)) for values in zip(*folded, strict=True)]
-    else:
-        keys = [""] * fs.n_rows
-    if secret:
-        stamps = [blake2b(text.encode("utf-8"), digest_size=STAMP_LENGTH // 2).hexdigest()
-                  for text in public]
-    else:
-        stamps = [fp[:STAMP_LENGTH] for fp in fps]
+    mac = partial(blake2b, key=salt if secret else b"", digest_size=16)
+    stamp_hash = partial(blake2b, digest_size=STAMP_LENGTH // 2)
+    key_cols = [cols[j] for j in sorted((j for j, c in enumerate(codes)
+                                         if c in endpoint.key_fields), key=codes.__getitem__)]
     tag = target_tag(target)
-    return [RowPrint(row.row, fps[rp], piece_fp[groups[rp]], keys[rp], stamps[rp], groups[rp], tag)
-            for rp, row in enumerate(data.rows)]
+    pieces = _pieces(data, fs)
+    open_piece = _OpenPiece(mac, tag, iter(pieces or ()))
+    out: list[RowPrint] = []
+    n = fs.n_rows
+    for a in range(0, n, CHUNK_ROWS):
+        b = min(a + CHUNK_ROWS, n)
+        encoded = list(map(str.encode, _row_texts(name, contents, a, b)))
+        fps = list(map(_hex, map(mac, encoded)))
+        if key_cols:
+            folded = [map(str.casefold, col[a:b]) for col in key_cols]
+            keys = list(map(_hex, map(mac, map(str.encode, map(
+                _SEP.join, zip(repeat(name), *folded))))))
+        else:
+            keys = [""] * (b - a)
+        if secret:
+            stamps = list(map(_hex, map(stamp_hash, map(str.encode, _row_texts(
+                name, public, a, b)))))
+        else:
+            stamps = [fp[:STAMP_LENGTH] for fp in fps]
+        rows = list(map(_excel_row, data.rows[a:b]))
+        if pieces is None:  # each row is its own pièce
+            out.extend(map(_new_print, zip(rows, fps, fps, keys, stamps, range(a, b),
+                                           repeat(tag))))
+        else:
+            open_piece.feed(out, a, encoded, list(zip(rows, fps, keys, stamps, strict=True)))
+    return out
+
+
+class _OpenPiece:
+    """The pièce being hashed across chunks: BLAKE2b over its rows' texts joined by
+    `_PIECE_SEP`, fed as they come (the same digest as hashing the joined text at once)."""
+
+    def __init__(self, mac: partial[blake2b], tag: str, pieces: Iterator[tuple[int, int]]) -> None:
+        self.mac, self.tag, self.pieces = mac, tag, enumerate(pieces)
+        self.group, self.start, self.end = -1, 0, 0
+        self.hasher = mac()
+        self.rows: list[tuple[int, str, str, str]] = []  # (row, fp, key, stamp) not yet out
+
+    def feed(self, out: list[RowPrint], a: int, encoded: list[bytes],
+             rows: list[tuple[int, str, str, str]]) -> None:
+        """Chunk rows a.. (their encoded texts and (row, fp, key, stamp)) into `out`."""
+        i, b = a, a + len(rows)
+        while i < b:
+            if i >= self.end:  # the next pièce (an empty one holds no row)
+                self.group, (self.start, self.end) = next(self.pieces)
+                continue
+            end = min(self.end, b)
+            part = rows[i - a:end - a]
+            if self.end - self.start == 1:  # one row: its own fingerprint
+                self._out(out, part, part[0][1])
+            else:
+                if i == self.start:
+                    self.hasher = self.mac()
+                else:
+                    self.hasher.update(_PIECE_SEP)
+                self.hasher.update(_PIECE_SEP.join(encoded[i - a:end - a]))
+                self.rows += part
+                if end == self.end:
+                    self._out(out, self.rows, self.hasher.hexdigest())
+                    self.rows = []
+            i = end
+
+    def _out(self, out: list[RowPrint], rows: list[tuple[int, str, str, str]], piece: str) -> None:
+        group, tag = self.group, self.tag
+        out.extend(_new_print((r, fp, piece, key, stamp, group, tag))
+                   for r, fp, key, stamp in rows)
 
 
 def target_tag(target: str) -> str:

@@ -14,7 +14,7 @@ from addin.core.answers import compute_groups, parse_answer
 from addin.core.catalog import Endpoint
 from addin.core.errors import AddinError
 from addin.core.lines import Batch, Options, build_body
-from addin.core.outcomes import BatchOutcome, RowOutcome
+from addin.core.outcomes import NO_TEXTS, BatchOutcome, RowOutcome
 from addin.core.status import RowState
 
 __all__ = ["MAX_PROBES", "apply_located", "locate_rejections"]
@@ -104,9 +104,11 @@ def apply_located(outcome: BatchOutcome, found: dict[int, list[str]]) -> BatchOu
             rows.append(r)
         elif r.row in found:
             reasons = found[r.row] or ["rejet localisé en mode test"]
-            rows.append(RowOutcome(r.row, RowState.REJECTED, "", reasons, [], [], r.line))
+            rows.append(RowOutcome(r.row, RowState.REJECTED, "", reasons, NO_TEXTS, NO_TEXTS,
+                                   r.line))
         elif settle:
-            rows.append(RowOutcome(r.row, RowState.IMPORTED, "", [], [], r.pieces, r.line))
+            rows.append(RowOutcome(r.row, RowState.IMPORTED, "", NO_TEXTS, NO_TEXTS, r.pieces,
+                                   r.line))
         else:
             rows.append(r)
     outcome.rows = rows

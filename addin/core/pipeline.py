@@ -322,7 +322,7 @@ def _finish_rows(
             continue
         if row.row in plan.updates and row.state in (status.RowState.IMPORTED,
                                                      status.RowState.WARNING):
-            row.reasons.insert(0, "mise à jour envoyée")
+            row.reasons = ["mise à jour envoyée", *row.reasons]  # may be shared: a new list
             row.text = status.status_text(row.state, row.reasons, row.warnings, row.pieces)
         if row.state in _SENT_STATES and row.row in by_row:
             row.stamp = stamp_text(run_id, by_row[row.row])

@@ -143,7 +143,10 @@ def _restored(row: int, known: Known, p: RowPrint, current: object = None) -> Ro
 
 def _marked(data_row: Any, p: RowPrint) -> str | None:
     """What the workbook says of a row: "changed", "unknown", "imported" or None (nothing)."""
-    stamp = parse_stamp(getattr(data_row, "stamp", None))
+    raw = getattr(data_row, "stamp", None)
+    if raw is None and data_row.status is None:  # a row never sent: most rows, the fast way
+        return None
+    stamp = parse_stamp(raw)
     if stamp is not None and stamp[1] and p.target and stamp[1] != p.target:
         return None  # imported into another server or company: says nothing about this one
     if stamp is not None and stamp[2] != p.stamp:

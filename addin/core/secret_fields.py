@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import operator
 import re
 import secrets
 from collections.abc import Iterable, Sequence
@@ -60,6 +61,11 @@ class Scrubber:
     def texts(self, texts: Iterable[str]) -> list[str]:
         return [self(t) for t in texts]
 
+    def _kept(self, texts: list[str]) -> list[str]:
+        """`texts` scrubbed: the same list (possibly shared) when no secret is in it."""
+        out = self.texts(texts)
+        return texts if all(map(operator.is_, out, texts)) else out
+
     def outcome(self, outcome: BatchOutcome) -> BatchOutcome:
         """The outcome with every journal line, reason, warning and status text scrubbed."""
         if self._pattern is None:
@@ -73,9 +79,8 @@ class Scrubber:
         return outcome
 
     def _row(self, row: RowOutcome) -> RowOutcome:
-        return replace(
-            row,
-            text=self(row.text),
-            reasons=self.texts(row.reasons),
-            warnings=self.texts(row.warnings),
-        )
+        """The row scrubbed; the row itself when no secret is in it (nearly always)."""
+        text, reasons, warnings = self(row.text), self._kept(row.reasons), self._kept(row.warnings)
+        if text is row.text and reasons is row.reasons and warnings is row.warnings:
+            return row
+        return replace(row, text=text, reasons=reasons, warnings=warnings)

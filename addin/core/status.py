@@ -68,8 +68,11 @@ def status_text(
     pieces: Sequence[str] = (),
 ) -> str:
     """Short French `#STATUT` text: state, then reason(s), warning(s) and pièce number(s)."""
-    state = RowState(state)
+    if state.__class__ is not RowState:  # (an enum call per row costs more than the rest)
+        state = RowState(state)
     text = STATE_LABELS[state]
+    if not (reasons or warnings or pieces):
+        return text  # the label itself: one string shared by every such row
     if reasons:
         colon = (RowState.REJECTED, RowState.BLOCKED, RowState.UNTESTED)
         joiner = " : " if state in colon else " — "

@@ -259,3 +259,50 @@ def test_pieces_of_rejected_documents_are_not_misattributed():
     stats = {"nombre_lignes_importées": "2", "nombre_lignes_non_importées": "1"}
     outcome = parse_answer(ep, answer(journal, stats), Batch(1, 1, header, lines, [3, 4, 5]))
     assert [r.pieces for r in outcome.rows] == [[], ["ARC24-00001"], ["ARC24-00001"]]
+
+
+def test_plain_rows_share_their_lists_and_status_and_cannot_change_them_in_place():
+    """100,000 outcomes must not cost three fresh lists and a status text each; a change meant
+    for one row must fail rather than reach every row sharing the list."""
+    from addin.core.outcomes import NO_TEXTS, not_sent_outcomes, refused_outcome
+    from addin.core.secret_fields import Scrubber
+
+    stats = {"nombre_lignes_importées": "3", "nombre_lignes_non_importées": "0"}
+    outcome = parse_answer(CLIENTS, answer([], stats), batch(3))
+    rows = list(outcome.rows)
+    assert all(r.reasons is r.warnings is r.pieces is NO_TEXTS for r in rows)
+    assert rows[0].reasons == [] and rows[0].text == "Importée" and rows[0].text is rows[2].text
+    with pytest.raises(TypeError):
+        rows[0].reasons.insert(0, "mise à jour envoyée")
+    assert NO_TEXTS == [] and rows[1].pieces == []
+    stopped = not_sent_outcomes(batch(2), "arrêt demandé")
+    assert stopped[0].reasons is stopped[1].reasons and stopped[0].reasons == ["arrêt demandé"]
+    assert stopped[1].text == "Non envoyée : arrêt demandé"
+    with pytest.raises(TypeError):
+        stopped[0].reasons.append("autre")
+    # Scrubbing keeps the rows without a secret as they are, and rebuilds the others.
+    scrub = Scrubber(["motdepasse"])
+    assert all(a is b for a, b in zip(scrub.outcome(outcome).rows, rows, strict=True))
+    refused = scrub.outcome(refused_outcome(batch(2), "refus : motdepasse"))
+    assert [r.reasons for r in refused.rows] == [["refus : ********"]] * 2
+    assert all("motdepasse" not in r.text for r in refused.rows)
+
+
+def test_rows_of_a_piece_share_its_pieces_and_status():
+    ep = catalog.get_endpoint("DocumentsVente")
+    header = "DOC_STYPE;DOC_DATE;PCF_CODE;ART_CODE;LIG_QTE"
+    lines = ["C;01/01/2024;C1;A;1", "C;01/01/2024;C1;B;1", "C;02/01/2024;C1;B;1"]
+    stats = {"nombre_lignes_importées": "3", "nombre_lignes_non_importées": "0"}
+    journal = ["La pièce ARC24-00001 a été créée", "La pièce ARC24-00002 a été créée"]
+    rows = parse_answer(ep, answer(journal, stats), Batch(1, 1, header, lines, [3, 4, 5])).rows
+    assert [r.text for r in rows] == ["Importée — pièce ARC24-00001"] * 2 + [
+        "Importée — pièce ARC24-00002"]
+    assert rows[0].pieces is rows[1].pieces and rows[0].text is rows[1].text
+
+
+def test_line_numbers_are_shared_by_every_batch():
+    stats = {"nombre_lignes_importées": "600", "nombre_lignes_non_importées": "0"}
+    first = parse_answer(CLIENTS, answer([], stats), batch(600)).rows
+    second = parse_answer(CLIENTS, answer([], stats), batch(600, first_row=700)).rows
+    assert [r.line for r in first] == list(range(1, 601))
+    assert all(a.line is b.line for a, b in zip(first, second, strict=True))
