@@ -261,7 +261,7 @@ def cmd_reprendre(args: argparse.Namespace) -> int:
     """Write the statuses the journal knows into the workbook (after a crash or a lost save)."""
     book = _open(args.workbook)
     plans = pipeline.select_sheets(book, args.sheet, args.endpoint, all_sheets=not args.sheet)
-    checks = pipeline.check(book, plans)
+    checks = pipeline.check(book, plans, delimiter=args.delimiteur)
     target = resolve_target(args, book.connexion())
     with open_journal(args.journal) as journal:
         restored = pipeline.restore(checks, book.sink(args.out), journal, target.as_ledger())

@@ -31,6 +31,7 @@ class SheetCheck:
     issues: list[Issue]
     # Test runs: key field → {code: sheet} other sheets of the run define (core.dependencies).
     elsewhere: dict[str, dict[str, str]] = field(default_factory=dict)
+    delimiter: str = ""  # the identificateur_texte it was checked for (fingerprints follow it)
 
     @property
     def blocking(self) -> bool:
@@ -78,7 +79,7 @@ def check(
             + cell_issues + fixed + merge_warnings(data)
         )
         issues += period_issues(data, period) + text_amounts(data) + chronology_warnings(data)
-        checks.append(SheetCheck(plan, data, issues))
+        checks.append(SheetCheck(plan, data, issues, delimiter=delimiter))
     return checks
 
 

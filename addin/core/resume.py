@@ -86,7 +86,8 @@ def plan_sheets(
     server, fichier = server_key(target.get("server", "")), target.get("fichier", "")
     for checked in checks:
         endpoint = checked.plan.endpoint
-        prints = row_prints(checked.data, endpoint, journal.salt, target=f"{server}|{fichier}")
+        prints = row_prints(checked.data, endpoint, journal.salt, delimiter=checked.delimiter,
+                            target=f"{server}|{fichier}")
         plans[checked.plan.sheet] = plan_for(
             checked, prints, journal, Scope(server, fichier, endpoint.name), Options(),
             settings or RunSettings(),

@@ -220,6 +220,26 @@ def test_reprendre_writes_the_journal_statuses_into_the_workbook(tmp_path: Path,
     assert len(texts) == 2 * INVOICES and all(t.startswith("Importée le ") for t in texts)
 
 
+def test_rows_sent_with_a_text_delimiter_are_recognised_by_check_and_reprendre(
+    tmp_path: Path, sandbox: Any, capsys: Any
+) -> None:
+    """A value holding « ; » is sent quoted with --delimiteur: its fingerprint follows the
+    quoting, so check and reprendre must compute it the same way as the import did."""
+    path = invoices_book(tmp_path / "f.xlsx", n=2)
+    wb = openpyxl.load_workbook(path)
+    for row in wb.active.iter_rows(min_row=2):
+        row[3].value = f"{row[3].value};lot"  # DOC_REFPCF « REF-0;lot »
+    wb.save(path)
+    copy = tmp_path / "copie.xlsx"
+    assert main(import_args(path, sandbox, "--delimiteur", '"', "--out", str(copy))) == 0
+    capsys.readouterr()
+    assert main(["check", str(path), "--server", sandbox.url, "--delimiteur", '"']) == 0
+    assert "4 ligne(s) déjà importée(s) ne seront pas renvoyées" in capsys.readouterr().out
+    assert main(["reprendre", str(path), "--server", sandbox.url, "--delimiteur", '"']) == 0
+    texts = list(sheet_cells(path, STATUS_HEADER).values())
+    assert len(texts) == 4 and all(t.startswith("Importée le ") for t in texts), texts
+
+
 def test_a_changed_document_is_refused_and_a_changed_client_updated(tmp_path: Path,
                                                                     sandbox: Any) -> None:
     path = invoices_book(tmp_path / "f.xlsx", n=2)
