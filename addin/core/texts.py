@@ -118,6 +118,18 @@ def _storable(s: str) -> bool:
     return _CONTROL.search(s) is None
 
 
+def _plain_accented(text: str) -> bool:
+    """Printable accented text that needs nothing cell by cell (French labels, names):
+    already composed (NFC) and storable in Windows-1252. One C call each for a whole column."""
+    if not unicodedata.is_normalized("NFC", text):
+        return False
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _cp1252(ch: str) -> bool:
     try:
         ch.encode("cp1252")
@@ -296,7 +308,9 @@ def bulk_text_checker(
             big = " ".join(texts)
         except (AttributeError, TypeError):
             return None  # numbers, dates…: each formatted by the cell formatter
-        if not (big.isascii() and big.isprintable()) or sep in big or other in big:
+        if not big.isprintable() or sep in big or other in big:
+            return None
+        if not big.isascii() and not _plain_accented(big):
             return None
         if limit is not None and max(map(len, texts)) > limit:
             return None
