@@ -40,6 +40,7 @@ _STATE = {code: state for state, code in _CODE.items() if state != "blocked"}
 # Codes a batch created, one database row per batch (one insert: the journal stays cheap).
 _SEP = "\x1f"
 _FP = 16  # bytes kept of each fingerprint: collisions out of reach, blobs small
+_NO_KEY = "0" * 2 * _FP  # the blob of a row without an update key: 16 zero bytes
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs(
@@ -204,7 +205,7 @@ class RunJournal:
         pieces, last = [], None
         for p in prints:
             if p.group != last:
-                pieces.append(_blob(p.piece))
+                pieces.append(p.piece)
                 last = p.group
         with self._write() as db:
             scope = self._scope_id(db, intent.scope, create=True)
@@ -215,21 +216,28 @@ class RunJournal:
                 (intent.run_id, intent.sheet, intent.batch_index, intent.batch_total, scope,
                  int(intent.test), intent.digest, _now(),
                  array("I", (p.row for p in prints)).tobytes(),
-                 b"".join(_blob(p.fp) for p in prints),
-                 b"".join(_blob(p.key) if p.key else bytes(_FP) for p in prints),
-                 b"".join(pieces), "p" * len(prints)),
+                 _blobs(p.fp for p in prints),
+                 _blobs(p.key or _NO_KEY for p in prints),
+                 _blobs(pieces), "p" * len(prints)),
             )
 
     def record_outcome(self, intent: Intent, outcome: BatchOutcome) -> None:
         """After the answer: each row's outcome and pièce numbers."""
-        by_line = {r.line: r for r in outcome.rows if r.line is not None}
-        by_row = {r.row: r for r in outcome.rows}
-        states, pieces = [], {}
-        for n, p in enumerate(intent.prints, start=1):
-            r = by_line.get(n) or by_row.get(p.row)
-            states.append(_CODE.get(str(r.state) if r is not None else "unknown", "u"))
-            if r is not None and r.pieces:
-                pieces[n] = r.pieces
+        rows = outcome.rows
+        if len(rows) == len(intent.prints) and all(  # the usual answer: rows in line order
+            r.line == n and r.row == p.row
+            for n, (r, p) in enumerate(zip(rows, intent.prints, strict=True), start=1)
+        ):
+            in_order: list[Any] = list(rows)
+        else:
+            by_line = {r.line: r for r in rows if r.line is not None}
+            by_row = {r.row: r for r in rows}
+            in_order = [by_line.get(n) or by_row.get(p.row)
+                        for n, p in enumerate(intent.prints, start=1)]
+        codes = _CODE.get  # states are str enums: they find their code as they are
+        states = [codes(r.state, "u") if r is not None else "u" for r in in_order]
+        pieces = {n: r.pieces for n, r in enumerate(in_order, start=1)
+                  if r is not None and r.pieces}
         # The codes real imports created in reference endpoints: what `check` knows later.
         created = [] if intent.test else [
             intent.codes[p.row] for p, code in zip(intent.prints, states, strict=True)
@@ -359,6 +367,14 @@ class RunJournal:
                                            "state": _STATE[code],
                                            "pieces": ",".join(by_line.get(str(n), ()))})
         return item
+
+
+def _blobs(fingerprints: Iterable[str]) -> bytes:
+    """`_blob` of each fingerprint, end to end: one C call for a whole batch."""
+    hexes = list(fingerprints)
+    if set(map(len, hexes)) != {2 * _FP}:  # longer or shorter ones: one at a time, as before
+        return b"".join(_blob(h) for h in hexes)
+    return bytes.fromhex("".join(hexes))
 
 
 def _blob(fingerprint: str) -> bytes:
