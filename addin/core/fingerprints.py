@@ -13,13 +13,13 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from hashlib import blake2b
 from itertools import repeat
-from operator import attrgetter
 from typing import NamedTuple
 
 from addin.core.catalog import Endpoint, Field
 from addin.core.entries import entry_groups
 from addin.core.formatted import Formatted, format_rows
 from addin.core.sheet import SheetData
+from addin.core.sheet_rows import row_numbers
 
 __all__ = ["RowPrint", "is_secret_field", "parse_stamp", "row_prints", "stamp_text", "target_tag"]
 
@@ -45,7 +45,6 @@ class RowPrint(NamedTuple):
 
 _new_print = partial(tuple.__new__, RowPrint)  # RowPrint from a 7-tuple, without Python code
 _hex = blake2b.hexdigest
-_excel_row = attrgetter("row")
 
 
 def is_secret_field(code: str, label: str) -> bool:
@@ -139,6 +138,7 @@ def row_prints(
     open_piece = _OpenPiece(mac, tag, iter(pieces or ()))
     out: list[RowPrint] = []
     n = fs.n_rows
+    numbers = row_numbers(data.rows)  # Excel rows, without making a row object per row
     for a in range(0, n, CHUNK_ROWS):
         b = min(a + CHUNK_ROWS, n)
         encoded = list(map(str.encode, _row_texts(name, contents, a, b)))
@@ -154,7 +154,7 @@ def row_prints(
                 name, public, a, b)))))
         else:
             stamps = [fp[:STAMP_LENGTH] for fp in fps]
-        rows = list(map(_excel_row, data.rows[a:b]))
+        rows = list(numbers[a:b])
         if pieces is None:  # each row is its own pièce
             out.extend(map(_new_print, zip(rows, fps, fps, keys, stamps, range(a, b),
                                            repeat(tag))))

@@ -13,6 +13,7 @@ from addin.core.issues import (
     column_letter,
 )
 from addin.core.sheet import HEADER_SEARCH_ROWS, SheetData
+from addin.core.sheet_rows import row_numbers
 
 __all__ = ["grid_issues"]
 
@@ -20,7 +21,8 @@ __all__ = ["grid_issues"]
 def grid_issues(sheet: str, grid: Grid, data: SheetData) -> list[Issue]:
     """Cells the reader could not turn into values: formulas without cached value, merges."""
     issues: list[Issue] = []
-    data_rows = {r.row for r in data.rows}
+    # Built only when some formula lacks its value (rare): no row object made otherwise.
+    data_rows = set(row_numbers(data.rows)) if grid.formula_cells else set()
     # Only sent columns matter: '#' helper columns may hold formulas nobody has calculated yet.
     sent_letters = {c.letter for c in data.columns}
     for row, col in sorted(grid.formula_cells):

@@ -18,6 +18,7 @@ from addin.core.formatted import format_rows
 from addin.core.issues import UNKNOWN_REFERENCE, Issue, Severity
 from addin.core.missing_code import REFERENCE_FIELDS, reference_word
 from addin.core.sheet import SheetData
+from addin.core.sheet_rows import row_numbers
 
 __all__ = ["UNKNOWN_REFERENCE", "created_codes", "holders", "unknown_references"]
 
@@ -56,7 +57,7 @@ def created_codes(data: SheetData) -> dict[int, str]:
     if key is None or key not in data.codes:
         return {}
     texts = format_rows(data).cols[data.codes.index(key)]
-    return {row.row: text.strip() for row, text in zip(data.rows, texts, strict=True)
+    return {row: text.strip() for row, text in zip(row_numbers(data.rows), texts, strict=True)
             if text.strip()}
 
 

@@ -16,6 +16,7 @@ from addin.core.catalog import Endpoint
 from addin.core.fingerprints import RowPrint, parse_stamp, stamp_text
 from addin.core.outcomes import BatchOutcome, RowOutcome
 from addin.core.sheet import SheetData
+from addin.core.sheet_rows import row_marks
 from addin.core.status import RowState, status_state
 
 __all__ = [
@@ -159,6 +160,22 @@ def _marked(data_row: Any, p: RowPrint) -> str | None:
     return None
 
 
+def _with_history(
+    data: SheetData, prints: Sequence[RowPrint], known: dict[str, Known], known_keys: set[str]
+) -> set[int]:
+    """Positions of the rows a re-run has something to decide about: known to the journal (by
+    content or update key) or marked in the workbook. The others are sent as they are: on a
+    first import, all of them, and then no row object is made (`core/sheet_rows.py`)."""
+    statuses, stamps = row_marks(data.rows)
+    out = {i for i, (status, stamp) in enumerate(zip(statuses, stamps, strict=True))
+           if status is not None or stamp is not None}
+    if known:
+        out.update(i for i, p in enumerate(prints) if p.fp in known)
+    if known_keys:
+        out.update(i for i, p in enumerate(prints) if p.key and p.key in known_keys)
+    return out
+
+
 def plan_rerun(
     data: SheetData,
     endpoint: Endpoint,
@@ -184,7 +201,8 @@ def _plan_upserts(
     data: SheetData, prints: Sequence[RowPrint], known: dict[str, Known], known_keys: set[str],
     plan: RerunPlan, reimport: bool, resend_unknown: bool,
 ) -> None:
-    for row, p in zip(data.rows, prints, strict=True):
+    for i in sorted(_with_history(data, prints, known, known_keys)):
+        row, p = data.rows[i], prints[i]
         k = known.get(p.fp)
         mark = _marked(row, p)
         if reimport:  # an update sent again changes nothing that is already right
@@ -215,9 +233,11 @@ def _plan_creations(
     data: SheetData, prints: Sequence[RowPrint], known: dict[str, Known], plan: RerunPlan,
     duplicate: bool, resend_unknown: bool, send_changed: bool = False,
 ) -> None:
+    wanted = {prints[i].group for i in _with_history(data, prints, known, set())}
     groups: dict[int, list[int]] = {}
     for i, p in enumerate(prints):
-        groups.setdefault(p.group, []).append(i)
+        if p.group in wanted:
+            groups.setdefault(p.group, []).append(i)
     for members in groups.values():
         rows = [data.rows[i] for i in members]
         found = [known.get(prints[i].fp) for i in members]

@@ -164,6 +164,19 @@ class Rows(Sequence[SheetRow]):
         return repr(self._every())
 
 
+def row_marks(rows: Sequence[SheetRow]) -> tuple[Sequence[object], Sequence[object]]:
+    """Each row's `#STATUT` and `#EMPREINTE` values (read-only), without making a `SheetRow`
+    per row; rows already handed out (maybe changed) are read as they are now."""
+    if not isinstance(rows, Rows) or rows._all is not None:
+        return [r.status for r in rows], [getattr(r, "stamp", None) for r in rows]
+    if not rows._made:
+        return rows.statuses, rows.stamps
+    statuses, stamps = list(rows.statuses), list(rows.stamps)
+    for k, row in rows._made.items():
+        statuses[k], stamps[k] = row.status, row.stamp
+    return statuses, stamps
+
+
 def row_numbers(rows: Sequence[SheetRow]) -> Sequence[int]:
     """The Excel row number of each row (read-only), without making a `SheetRow` per row."""
     if isinstance(rows, Rows):

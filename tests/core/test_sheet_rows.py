@@ -158,3 +158,21 @@ def test_document_runs_match_the_keys() -> None:
         assert keys is not None
         assert group_starts(data, fs) == [rp for rp in range(len(keys))
                                           if rp == 0 or keys[rp] != keys[rp - 1]]
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_row_marks_read_statuses_and_stamps_without_making_rows(seed: int) -> None:
+    from addin.core.sheet_rows import row_marks
+
+    data = read_sheet(messy_grid(seed), VENTE, sheet="DocumentsVente")
+    assert isinstance(data.rows, Rows)
+    statuses, stamps = row_marks(data.rows)
+    assert not data.rows._made and data.rows._all is None  # nothing made to read them
+    plain = [SheetRow(r.row, dict(r.values), r.status, stamp=r.stamp) for r in list(data.rows)]
+    assert (list(statuses), list(stamps)) == ([r.status for r in plain],
+                                               [r.stamp for r in plain])
+    data = read_sheet(messy_grid(seed), VENTE, sheet="DocumentsVente")
+    data.rows[2].status = "Importée le 01/01/2026"  # a row handed out, then changed
+    statuses, _ = row_marks(data.rows)
+    assert statuses[2] == "Importée le 01/01/2026"
+    assert list(statuses[3:]) == [r.status for r in plain[3:]]
