@@ -114,7 +114,7 @@ class CellRenderer:
     repeated on 100,000 rows is rendered once, then only its reference changes."""
 
     __slots__ = ("styles", "prefix", "row_end", "cell_open", "cell_end", "_ref_at", "_parts",
-                 "_plain", "_letters", "_columns")
+                 "_plain", "_letters", "_columns", "_any")
     _MAX_REMEMBERED = 4096  # unique texts (stamps) stop being remembered: memory stays bounded
 
     def __init__(self, styles: CellStyles, prefix: bytes = b"") -> None:
@@ -126,11 +126,20 @@ class CellRenderer:
         self._plain: dict[int | None, tuple[bytes, bytes]] = {}
         self._letters: dict[int, bytes] = {}
         self._columns: dict[bytes, int] = {}
+        self._any: dict[tuple[int, ...], re.Pattern[bytes]] = {}
 
     def letters(self, col: int) -> bytes:
         found = self._letters.get(col)
         if found is None:
             found = self._letters[col] = column_letter(col).encode()
+        return found
+
+    def any_cell_in(self, cols: tuple[int, ...]) -> re.Pattern[bytes]:
+        """A reference to any cell of these columns (in one row element: that row's cells)."""
+        found = self._any.get(cols)
+        if found is None:
+            letters = b"|".join(self.letters(c) for c in cols)
+            found = self._any[cols] = re.compile(rb"""r=["'](?:%s)\d""" % letters)
         return found
 
     def column_at(self, xml: bytes, start: int) -> int | None:
@@ -238,8 +247,8 @@ def _append_to_row(
     row_xml: bytes, row: int, ordered: list[tuple[int, Put]], render: CellRenderer
 ) -> bytes | None:  # fmt: skip
     """The commonest case, on the whole element: the row ends with a cell left of every put
-    (new `#STATUT`/`#EMPREINTE` columns); cells are in column order (ECMA-376), so none of
-    the puts exists yet. None when it is not that case."""
+    (new `#STATUT`/`#EMPREINTE` columns) and none of the puts exists yet (looked for, as a
+    file may not keep its cells in column order). None when it is not that case."""
     end = len(row_xml) - len(render.row_end)
     if not row_xml.endswith(render.row_end):
         return None
@@ -257,6 +266,8 @@ def _append_to_row(
     for _, put in ordered:
         if put.left_style:
             return None
+    if render.any_cell_in(tuple(col for col, _ in ordered)).search(row_xml, 0, end):
+        return None
     new = b"".join([render(col, row, put.value, put.style) for col, put in ordered])
     head_end = row_xml.index(b">")
     if row_xml.find(b"spans=", 0, head_end) >= 0:

@@ -55,6 +55,8 @@ ROWS = [
     b'<row r="5"><c r="A5"><v>1</v></c><c r="P5"><v>2</v></c></row>',
     b"<row r='5'><c r='A5'><v>1</v></c></row>",
     b'<row r="5"><c r="A5"><v>1</v></c><c r="B5" t="e"/></row>',
+    b'<row r="5"><c r="M5"><v>out of order</v></c><c r="A5"><v>1</v></c></row>',
+    b"<row r='5'><c r='N5'><v>2</v></c><c r='B5'><v>1</v></c></row>",
 ]
 PUTS = [
     {13: Put("Importée"), 14: Put("20261130-081234-abcd 1a2b3c4d 00ff")},
@@ -77,6 +79,11 @@ def test_one_pass_append_matches_the_cell_by_cell_rewrite(
     monkeypatch.setattr(sheet_cells, "_append_to_row", lambda *args: None)
     general = rewrite_row(row_xml, 5, puts, CellRenderer(styles, prefix), prefix)
     assert fast == general
+
+
+def test_a_cell_out_of_column_order_is_replaced_not_doubled() -> None:
+    out = rewrite_row(ROWS[-2], 5, {13: Put("Importée")}, CellStyles())
+    assert out.count(b'r="M5"') == 1 and b"out of order" not in out
 
 
 def test_the_append_keeps_every_existing_byte() -> None:
