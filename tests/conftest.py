@@ -3,6 +3,7 @@ user's real journal, known servers or saved Excel state. Subprocesses inherit th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,19 @@ def user_folders(tmp_path_factory: pytest.TempPathFactory,
     for name, path in folders.items():
         monkeypatch.setenv(name, str(path))
     return folders
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[object]:
+    """The real sandbox on loopback, one per test module (modules needing fault injection or a
+    fresh company per test define their own)."""
+    from addin.sandbox import running_sandbox
+
+    with running_sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def no_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No password prompt: the sandbox's demonstration company has none."""
+    monkeypatch.setenv("GESTIMUM_MOT_PASSE", "")

@@ -22,9 +22,7 @@ def sandbox() -> Iterator[object]:
         yield sb
 
 
-@pytest.fixture(autouse=True)
-def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GESTIMUM_MOT_PASSE", "")
+pytestmark = pytest.mark.usefixtures("no_password")
 
 
 def make_book(path: Path, sheets: dict[str, list[list[object]]],

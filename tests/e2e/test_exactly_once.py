@@ -39,9 +39,7 @@ def sandbox() -> Iterator[Any]:
         yield sb
 
 
-@pytest.fixture(autouse=True)
-def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GESTIMUM_MOT_PASSE", "")
+pytestmark = pytest.mark.usefixtures("no_password")
 
 
 def invoices_book(path: Path, n: int = INVOICES, sheet: str = "DocumentsVente") -> Path:

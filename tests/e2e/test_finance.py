@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -12,25 +11,11 @@ import pytest
 from addin.cli import main
 from addin.core.layout import RESULTATS_SHEET
 from addin.core.mapping import MAPPING_HEADERS, MAPPING_SHEET
-from addin.sandbox import running_sandbox
 from tests.e2e import finance_data as fd
 
 from .test_cli import make_book
 
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[object]:
-    with running_sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture(autouse=True)
-def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GESTIMUM_MOT_PASSE", "")
-
-
-def _book(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    return make_book(path, sheets)
+pytestmark = pytest.mark.usefixtures("no_password")
 
 
 def _column(path: Path, sheet: str, header: str, header_row: int) -> dict[int, object]:
@@ -45,7 +30,7 @@ def test_export_with_its_own_headers_is_imported_through_a_saved_mapping(
 ) -> None:
     """Headers matched by label and synonym; the unmatched ones are listed (never dropped) with
     where they belong; the mapping saved in Correspondances, completed by the user, reused."""
-    book = _book(tmp_path / "export.xlsx",
+    book = make_book(tmp_path / "export.xlsx",
                  {"Clients": [fd.EXPORT_TITLE, fd.EXPORT_HEADERS, *fd.EXPORT_ROWS]})
     assert main(["check", str(book)]) == 2
     printed = capsys.readouterr().out
@@ -82,7 +67,7 @@ def test_export_with_its_own_headers_is_imported_through_a_saved_mapping(
 
 
 def _close_book(path: Path, rows: list[list[object]], period: str) -> Path:
-    book = _book(path, {"Ecritures": [fd.CLOSE_HEADERS, *rows]})
+    book = make_book(path, {"Ecritures": [fd.CLOSE_HEADERS, *rows]})
     wb = openpyxl.load_workbook(book)
     ws = wb.create_sheet("Connexion")
     ws.append(["Période attendue", period])
@@ -143,7 +128,7 @@ def test_partial_import_sends_valid_rows_and_holds_whole_pieces(tmp_path: Path, 
     """Without the option nothing is sent; with --lignes-valides the good rows and pièces go,
     the bad ones (the whole unbalanced pièce) stay 'Non envoyée' with their reason; exit 1.
     The Journal sheet names the Excel row of each line Gestimum mentions."""
-    book = _book(tmp_path / "partial.xlsx",
+    book = make_book(tmp_path / "partial.xlsx",
                  {"Clients": fd.CUSTOMERS, "Ecritures": fd.PARTIAL_ENTRIES})
     assert main(["import", str(book), "--all", "--server", sandbox.url]) == 2
     assert "--lignes-valides" in capsys.readouterr().err
@@ -173,7 +158,7 @@ def test_partial_import_sends_valid_rows_and_holds_whole_pieces(tmp_path: Path, 
 
 def test_test_mode_tests_every_testable_row(tmp_path: Path, sandbox, capsys) -> None:
     """A test run does not stop at one bad customer: the others are tested."""
-    book = _book(tmp_path / "test.xlsx", {"Clients": fd.CUSTOMERS})
+    book = make_book(tmp_path / "test.xlsx", {"Clients": fd.CUSTOMERS})
     assert main(["import", str(book), "--test", "--server", sandbox.url]) == 1
     st = _column(book, "Clients", "#STATUT", 1)
     assert st[2].startswith("Test OK") and st[4].startswith("Test OK")
@@ -186,7 +171,7 @@ def test_multi_sheet_test_run_does_not_reject_rows_that_depend_on_a_tested_sheet
     """import --all --test: the entries on 706500 (defined only by the Comptes sheet, tested,
     not imported) are 'Non vérifiable en test', their whole pièce too; the other pièce is
     tested normally; the summary says to import Comptes first; no exit 3."""
-    book = _book(tmp_path / "deps.xlsx",
+    book = make_book(tmp_path / "deps.xlsx",
                  {"Comptes": fd.NEW_ACCOUNTS, "Ecritures": fd.ENTRIES_ON_NEW_ACCOUNT})
     code = main(["import", str(book), "--all", "--test", "--server", sandbox.url])
     printed = capsys.readouterr().out

@@ -33,13 +33,7 @@ def sandbox() -> Iterator[object]:
         yield sb
 
 
-@pytest.fixture(autouse=True)
-def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GESTIMUM_MOT_PASSE", "")
-
-
-def _book(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    return make_book(path, sheets)
+pytestmark = pytest.mark.usefixtures("no_password")
 
 
 def _warnings(book: Path, server: str, capsys: pytest.CaptureFixture[str]) -> list[dict]:
@@ -50,8 +44,8 @@ def _warnings(book: Path, server: str, capsys: pytest.CaptureFixture[str]) -> li
 def test_check_warns_only_about_references_nobody_vouches_for(
     tmp_path: Path, sandbox, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    imported = _book(tmp_path / "comptes.xlsx", {"Comptes": ACCOUNTS})
-    book = _book(tmp_path / "close.xlsx", {"Comptes": BOOK_ACCOUNTS, "Ecritures": ENTRIES})
+    imported = make_book(tmp_path / "comptes.xlsx", {"Comptes": ACCOUNTS})
+    book = make_book(tmp_path / "close.xlsx", {"Comptes": BOOK_ACCOUNTS, "Ecritures": ENTRIES})
 
     # A machine that never imported into the company knows nothing: no warning at all.
     assert _warnings(book, sandbox.url, capsys) == []

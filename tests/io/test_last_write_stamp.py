@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -15,20 +14,10 @@ import pytest
 from addin.cli import main
 from addin.core.versions import LAST_WRITE_KEY, last_write_stamp, template_stamp
 from addin.io.doc_props import read_doc_props
-from addin.sandbox import running_sandbox
 from tests.io import rich_books
 from tests.io.test_package_writer import import_clients, raw_members
 
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[object]:
-    with running_sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture(autouse=True)
-def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GESTIMUM_MOT_PASSE", "")
+pytestmark = pytest.mark.usefixtures("no_password")
 
 
 def _with_properties(path: Path) -> Path:

@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,7 +21,6 @@ from addin.core.outcomes import RowOutcome
 from addin.core.versions import LAST_WRITE_KEY, last_write_stamp
 from addin.io.package_zip import raw_chunks
 from addin.io.workbook import open_workbook
-from addin.sandbox import running_sandbox
 from tests.io import rich_books
 
 DATA_SHEET = "xl/worksheets/sheet1.xml"
@@ -32,15 +30,7 @@ MAY_CHANGE = {DATA_SHEET, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Con
               "xl/styles.xml", "xl/tables/table1.xml", "docProps/custom.xml", "_rels/.rels"}
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[object]:
-    with running_sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture(autouse=True)
-def _no_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GESTIMUM_MOT_PASSE", "")
+pytestmark = pytest.mark.usefixtures("no_password")
 
 
 def _openpyxl_book(tmp_path: Path) -> Path:
